@@ -1,0 +1,19 @@
+//! Ferment's business types and rules, free of I/O: no database, no network, no clock (time is
+//! passed in). Everything here is a pure function of its inputs, so it is tested exhaustively in place.
+//!
+//! Suggested reading order: [`validation`] (how problems are reported), [`requisites`] (Russian
+//! control digits), [`counterparty`], [`contact`], [`catalog`], [`access`] (who may do what),
+//! [`history`] (what a change history records).
+
+pub mod access;
+pub mod catalog;
+pub mod codes;
+pub mod contact;
+pub mod counterparty;
+pub mod decimal;
+pub mod history;
+pub mod requisites;
+pub mod territory;
+pub mod text;
+pub mod user;
+pub mod validation;
