@@ -342,7 +342,8 @@ mod tests {
 
     #[test]
     fn wrong_lengths_and_characters_name_the_problem() {
-        let cases: &[(fn(&str) -> Result<(), Problem>, &str, Problem)] = &[
+        type Validator = fn(&str) -> Result<(), Problem>;
+        let cases: &[(Validator, &str, Problem)] = &[
             (
                 validate_inn_legal,
                 "770708389",

@@ -61,9 +61,9 @@ mod tests {
     #[test]
     fn prefix_bound_sorts_after_every_extension() {
         let bound = prefix_upper_bound("7707");
-        assert!("7707".to_string() < bound);
-        assert!("7707999999".to_string() < bound);
-        assert!("7708".to_string() > bound);
-        assert!("молоко".to_string() < prefix_upper_bound("мол"));
+        assert!(*"7707" < *bound);
+        assert!(*"7707999999" < *bound);
+        assert!(*"7708" > *bound);
+        assert!(*"молоко" < *prefix_upper_bound("мол"));
     }
 }
