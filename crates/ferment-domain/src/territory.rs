@@ -41,3 +41,86 @@ pub struct TerritorySeed {
     /// an ИНН registered there), e.g. `77` for Moscow.
     pub tax_region: Option<&'static str>,
 }
+
+/// A territory's editable state, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Territory {
+    /// Stable code (`RU-MOW`).
+    pub code: String,
+    /// Russian name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// Level.
+    pub kind: TerritoryKind,
+    /// Parent territory.
+    pub parent_id: Option<uuid::Uuid>,
+    /// Tax region code (two digits), for Russian regions.
+    pub tax_region: Option<String>,
+}
+
+/// A territory as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct TerritoryInput {
+    /// Code.
+    pub code: String,
+    /// Russian name.
+    pub name: String,
+    /// English name (the Russian one when blank).
+    pub name_en: String,
+    /// Kind code.
+    pub kind: String,
+    /// Parent id.
+    pub parent_id: String,
+    /// Tax region.
+    pub tax_region: String,
+}
+
+impl TerritoryInput {
+    /// Checks every field.
+    pub fn validate(&self) -> Result<Territory, Vec<crate::validation::FieldError>> {
+        use crate::validation::{Errors, Problem, optional_text, required_text};
+        let mut errors = Errors::new();
+        let code = errors
+            .take("code", required_text(&self.code, 40))
+            .map(|c| c.to_uppercase());
+        if let Some(code) = &code
+            && !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            errors.add(
+                "code",
+                Problem::NotAllowed {
+                    allowed: vec!["A-Z".into(), "0-9".into(), "-".into()],
+                },
+            );
+        }
+        let name = errors.take("name", required_text(&self.name, 200));
+        let name_en = errors
+            .take("name_en", optional_text(&self.name_en, 200))
+            .flatten();
+        let kind = errors.take("kind", TerritoryKind::parse(&self.kind));
+        let parent_id = errors
+            .take(
+                "parent_id",
+                crate::counterparty::optional_id(&self.parent_id),
+            )
+            .flatten();
+        let tax_region = crate::counterparty::optional_code(&self.tax_region, |v| {
+            crate::requisites::validate_bik(&format!("{v}0000000")).map(|_| v.trim().to_string())
+        });
+        let tax_region = errors.take("tax_region", tax_region).flatten();
+        let (Some(code), Some(name), Some(kind)) = (code, name, kind) else {
+            return Err(errors.into_vec());
+        };
+        let name_en = name_en.unwrap_or_else(|| name.clone());
+        errors.finish(Territory {
+            code,
+            name,
+            name_en,
+            kind,
+            parent_id,
+            tax_region,
+        })
+    }
+}

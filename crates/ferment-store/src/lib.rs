@@ -1,1 +1,241 @@
-//! placeholder
+//! The only crate that speaks SQL: migrations, queries and transactions, on SQLite (the embedded
+//! default) and PostgreSQL (production) through one code path.
+//!
+//! Queries go through sqlx's `Any` driver with `$1`-style placeholders, which both databases accept,
+//! and only the types both agree on: text (ids, times, JSON lists), 64-bit integers (money in kopecks,
+//! quantities in thousandths, flags 0/1). The two dialects differ only in their migration files
+//! (`migrations/sqlite`, `migrations/postgres`) and in how a connection is opened ([`Store::connect`]).
+//!
+//! Reading order: [`Store`], [`error`], [`sql`], then one module per business noun. Every function
+//! that changes a business record writes its change history ([`history`]) in the same transaction.
+
+pub mod contacts;
+pub mod counterparties;
+pub mod error;
+pub mod history;
+pub mod list;
+pub mod products;
+pub mod search;
+pub mod sql;
+pub mod territories;
+pub mod testing;
+pub mod users;
+pub mod warehouses;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Executor};
+use uuid::Uuid;
+
+pub use error::{StoreError, StoreResult};
+
+/// A transaction on the write side of the store.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Which database the store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite, a file in the data directory.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// The database: a pool to read from and a pool to write through.
+///
+/// On SQLite the write pool holds a single connection: SQLite allows one writer at a time, and a
+/// single writer connection turns lock contention ("database is locked") into an orderly queue.
+/// On PostgreSQL both are the same pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    read: AnyPool,
+    write: AnyPool,
+    dialect: Dialect,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://path` or `postgres://…`). SQLite files are created when
+    /// missing and run in WAL mode with foreign keys enforced.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Dialect::Postgres
+        } else if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            anyhow::bail!("unsupported database URL (expected sqlite:// or postgres://)");
+        };
+        let options = AnyConnectOptions::from_str(url).context("parsing the database URL")?;
+        let store = match dialect {
+            Dialect::Postgres => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await
+                    .context("connecting to PostgreSQL")?;
+                Store {
+                    read: pool.clone(),
+                    write: pool,
+                    dialect,
+                }
+            }
+            Dialect::Sqlite => {
+                let write = sqlite_pool(options.clone(), 1).await?;
+                let read = sqlite_pool(options, 8).await?;
+                Store {
+                    read,
+                    write,
+                    dialect,
+                }
+            }
+        };
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.dialect {
+            Dialect::Sqlite => &SQLITE_MIGRATIONS,
+            Dialect::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator
+            .run(&self.write)
+            .await
+            .context("running database migrations")?;
+        Ok(())
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(self.write.begin().await?)
+    }
+
+    /// A connection for reading.
+    pub async fn reader(&self) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Any>> {
+        Ok(self.read.acquire().await?)
+    }
+
+    /// Whether the database answers (for `/health`).
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.read).await.is_ok()
+    }
+
+    /// Refreshes the planner's statistics (after a bulk load).
+    pub async fn analyze(&self) -> StoreResult<()> {
+        self.write.execute("ANALYZE").await?;
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+}
+
+async fn sqlite_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<AnyPool> {
+    AnyPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|connection: &mut AnyConnection, _| {
+            Box::pin(async move {
+                // WAL lets readers go on while the single writer commits; NORMAL sync is durable
+                // across application crashes and fast; the busy timeout covers checkpoints.
+                connection
+                    .execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                         PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .context("opening the SQLite database")
+}
+
+/// The current time as the store writes it: UTC, microseconds, `Z` suffix (sorts as text).
+pub fn now_text() -> String {
+    time_text(Utc::now())
+}
+
+/// Formats a time as the store writes it.
+pub fn time_text(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Parses a time the store wrote.
+pub fn parse_time(text: &str) -> StoreResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|time| time.with_timezone(&Utc))
+        .map_err(|error| {
+            StoreError::Other(anyhow::anyhow!(
+                "bad time {text:?} in the database: {error}"
+            ))
+        })
+}
+
+/// Parses an id the store wrote.
+pub fn parse_id(text: &str) -> StoreResult<Uuid> {
+    Uuid::parse_str(text).map_err(|error| {
+        StoreError::Other(anyhow::anyhow!("bad id {text:?} in the database: {error}"))
+    })
+}
+
+/// Parses an optional id the store wrote.
+pub fn parse_optional_id(text: Option<&str>) -> StoreResult<Option<Uuid>> {
+    text.map(parse_id).transpose()
+}
+
+/// A new record id: UUID v7, time-ordered, so new rows land at the end of the primary-key index.
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}
+
+/// The bookkeeping every editable record carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// Id.
+    pub id: Uuid,
+    /// Optimistic-locking version, incremented on every change.
+    pub version: i64,
+    /// When the record was created.
+    pub created_at: DateTime<Utc>,
+    /// When the record last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A record with its bookkeeping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record<T> {
+    /// Id, version and times.
+    pub meta: Meta,
+    /// The record's editable state.
+    pub data: T,
+}
+
+impl Meta {
+    fn from_row(row: &sqlx::any::AnyRow) -> StoreResult<Meta> {
+        use sqlx::Row;
+        Ok(Meta {
+            id: parse_id(&row.try_get::<String, _>("id")?)?,
+            version: row.try_get("version")?,
+            created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+            updated_at: parse_time(&row.try_get::<String, _>("updated_at")?)?,
+        })
+    }
+}

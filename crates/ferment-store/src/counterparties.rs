@@ -1,0 +1,509 @@
+//! Counterparties and their bank accounts: writes with history, reads, and the filtered, sorted,
+//! keyset-paginated list.
+
+use ferment_domain::access::Scope;
+use ferment_domain::counterparty::{
+    BankAccount, Counterparty, CounterpartyKind, Industry, Segment,
+};
+use ferment_domain::text::{normalize, prefix_upper_bound};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
+use uuid::Uuid;
+
+use crate::history::{self, Action};
+use crate::list::{Cursor, Direction, Page};
+use crate::sql::{Arg, Sql};
+use crate::{
+    Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id, search,
+};
+
+/// The kind name of counterparties in the history and the search index.
+pub const KIND: &str = "counterparty";
+
+const COLUMNS: &str = "c.id, c.version, c.created_at, c.updated_at, c.kind, c.name, c.full_name, c.inn, c.kpp, \
+    c.ogrn, c.legal_address, c.actual_address, c.industry, c.segment, c.territory_id, c.owner_id, c.phone, \
+    c.email, c.site, c.tags, c.notes";
+
+fn bad(what: &str, value: &str) -> StoreError {
+    StoreError::Other(anyhow::anyhow!("bad {what} {value:?} in the database"))
+}
+
+fn from_row(row: &AnyRow, bank_accounts: Vec<BankAccount>) -> StoreResult<Record<Counterparty>> {
+    let kind: String = row.try_get("kind")?;
+    let industry: Option<String> = row.try_get("industry")?;
+    let segment: Option<String> = row.try_get("segment")?;
+    let tags: String = row.try_get("tags")?;
+    Ok(Record {
+        meta: Meta::from_row(row)?,
+        data: Counterparty {
+            kind: CounterpartyKind::from_code(&kind).ok_or_else(|| bad("kind", &kind))?,
+            name: row.try_get("name")?,
+            full_name: row.try_get("full_name")?,
+            inn: row.try_get("inn")?,
+            kpp: row.try_get("kpp")?,
+            ogrn: row.try_get("ogrn")?,
+            legal_address: row.try_get("legal_address")?,
+            actual_address: row.try_get("actual_address")?,
+            bank_accounts,
+            industry: industry
+                .as_deref()
+                .map(|code| Industry::from_code(code).ok_or_else(|| bad("industry", code)))
+                .transpose()?,
+            segment: segment
+                .as_deref()
+                .map(|code| Segment::from_code(code).ok_or_else(|| bad("segment", code)))
+                .transpose()?,
+            territory_id: parse_optional_id(
+                row.try_get::<Option<String>, _>("territory_id")?.as_deref(),
+            )?,
+            owner_id: parse_optional_id(row.try_get::<Option<String>, _>("owner_id")?.as_deref())?,
+            phone: row.try_get("phone")?,
+            email: row.try_get("email")?,
+            site: row.try_get("site")?,
+            tags: serde_json::from_str(&tags).map_err(|_| bad("tags", &tags))?,
+            notes: row.try_get("notes")?,
+        },
+    })
+}
+
+async fn bank_accounts(connection: &mut AnyConnection, id: Uuid) -> StoreResult<Vec<BankAccount>> {
+    let rows = sqlx::query(
+        "SELECT bik, bank_name, correspondent_account, account FROM counterparty_bank_accounts \
+         WHERE counterparty_id = $1 ORDER BY position",
+    )
+    .bind(id.to_string())
+    .fetch_all(connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(BankAccount {
+                bik: row.try_get("bik")?,
+                bank_name: row.try_get("bank_name")?,
+                correspondent_account: row.try_get("correspondent_account")?,
+                account: row.try_get("account")?,
+            })
+        })
+        .collect()
+}
+
+/// Reads a live counterparty.
+pub async fn get(connection: &mut AnyConnection, id: Uuid) -> StoreResult<Record<Counterparty>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM counterparties c WHERE c.id = $1 AND c.deleted_at IS NULL"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(&mut *connection)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let accounts = bank_accounts(connection, id).await?;
+    from_row(&row, accounts)
+}
+
+/// A live counterparty with the same ИНН and КПП (the duplicate rule), other than `except`.
+pub async fn find_duplicate(
+    connection: &mut AnyConnection,
+    inn: &str,
+    kpp: Option<&str>,
+    except: Option<Uuid>,
+) -> StoreResult<Option<(Uuid, String)>> {
+    let row = sqlx::query(
+        "SELECT id, name FROM counterparties WHERE inn = $1 AND COALESCE(kpp, '') = $2 \
+         AND deleted_at IS NULL AND id <> $3 LIMIT 1",
+    )
+    .bind(inn)
+    .bind(kpp.unwrap_or(""))
+    .bind(except.map(|id| id.to_string()).unwrap_or_default())
+    .fetch_optional(connection)
+    .await?;
+    row.map(|row| {
+        Ok((
+            parse_id(&row.try_get::<String, _>("id")?)?,
+            row.try_get("name")?,
+        ))
+    })
+    .transpose()
+}
+
+fn bind_fields(sql: &mut Sql, data: &Counterparty) -> StoreResult<()> {
+    let tags = serde_json::to_string(&data.tags).map_err(anyhow::Error::from)?;
+    let values = [
+        Arg::Text(data.kind.code().into()),
+        Arg::Text(data.name.clone()),
+        Arg::Text(normalize(&data.name)),
+        Arg::OptText(data.full_name.clone()),
+        Arg::OptText(data.inn.clone()),
+        Arg::OptText(data.kpp.clone()),
+        Arg::OptText(data.ogrn.clone()),
+        Arg::OptText(data.legal_address.clone()),
+        Arg::OptText(data.actual_address.clone()),
+        Arg::OptText(data.industry.map(|i| i.code().into())),
+        Arg::OptText(data.segment.map(|s| s.code().into())),
+        Arg::OptText(data.territory_id.map(|id| id.to_string())),
+        Arg::OptText(data.owner_id.map(|id| id.to_string())),
+        Arg::OptText(data.phone.clone()),
+        Arg::OptText(data.email.clone()),
+        Arg::OptText(data.email.as_deref().map(normalize)),
+        Arg::OptText(data.site.clone()),
+        Arg::Text(tags),
+        Arg::OptText(data.notes.clone()),
+    ];
+    for (index, value) in values.into_iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind(value);
+    }
+    Ok(())
+}
+
+const FIELD_NAMES: &str = "kind, name, name_sort, full_name, inn, kpp, ogrn, legal_address, actual_address, industry, \
+    segment, territory_id, owner_id, phone, email, email_sort, site, tags, notes";
+
+async fn write_children(
+    connection: &mut AnyConnection,
+    id: Uuid,
+    data: &Counterparty,
+) -> StoreResult<()> {
+    sqlx::query("DELETE FROM counterparty_bank_accounts WHERE counterparty_id = $1")
+        .bind(id.to_string())
+        .execute(&mut *connection)
+        .await?;
+    for (position, account) in data.bank_accounts.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO counterparty_bank_accounts (id, counterparty_id, position, bik, bank_name, \
+             correspondent_account, account) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id().to_string())
+        .bind(id.to_string())
+        .bind(position as i64)
+        .bind(&account.bik)
+        .bind(&account.bank_name)
+        .bind(&account.correspondent_account)
+        .bind(&account.account)
+        .execute(&mut *connection)
+        .await?;
+    }
+    let inn = data.inn.clone().unwrap_or_default();
+    let texts = [
+        data.name.as_str(),
+        data.full_name.as_deref().unwrap_or(""),
+        inn.as_str(),
+    ];
+    search::index(connection, KIND, id, &texts).await
+}
+
+/// Creates a counterparty and records its creation.
+pub async fn insert(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    data: &Counterparty,
+) -> StoreResult<Record<Counterparty>> {
+    let id = new_id();
+    let now = now_text();
+    let mut sql = Sql::new("INSERT INTO counterparties (id, created_at, updated_at, version, ");
+    sql.push(FIELD_NAMES).push(") VALUES (");
+    sql.bind_text(id.to_string())
+        .push(", ")
+        .bind_text(now.clone())
+        .push(", ")
+        .bind_text(now)
+        .push(", 1, ");
+    bind_fields(&mut sql, data)?;
+    sql.push(")");
+    sql.query().execute(&mut *connection).await?;
+    write_children(connection, id, data).await?;
+    history::record_change(
+        connection,
+        KIND,
+        id,
+        Action::Create,
+        user_id,
+        None,
+        Some(data),
+    )
+    .await?;
+    get(connection, id).await
+}
+
+/// Replaces a counterparty's editable state if its version is still `expected_version`, and records
+/// what changed.
+pub async fn update(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    id: Uuid,
+    expected_version: i64,
+    data: &Counterparty,
+) -> StoreResult<Record<Counterparty>> {
+    let old = get(connection, id).await?;
+    if old.meta.version != expected_version {
+        return Err(StoreError::StaleVersion {
+            current: old.meta.version,
+        });
+    }
+    let mut sql = Sql::new("UPDATE counterparties SET (");
+    sql.push(FIELD_NAMES).push(") = (");
+    bind_fields(&mut sql, data)?;
+    sql.push("), version = version + 1, updated_at = ")
+        .bind_text(now_text());
+    sql.push(" WHERE id = ").bind_text(id.to_string());
+    sql.push(" AND version = ").bind(Arg::Int(expected_version));
+    if sql.query().execute(&mut *connection).await?.rows_affected() != 1 {
+        let current = get(connection, id).await?.meta.version;
+        return Err(StoreError::StaleVersion { current });
+    }
+    write_children(connection, id, data).await?;
+    history::record_change(
+        connection,
+        KIND,
+        id,
+        Action::Update,
+        user_id,
+        Some(&old.data),
+        Some(data),
+    )
+    .await?;
+    get(connection, id).await
+}
+
+/// Hides a counterparty (soft delete): it leaves lists, search and the duplicate rule; its data and
+/// history stay.
+pub async fn delete(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    id: Uuid,
+    expected_version: Option<i64>,
+) -> StoreResult<()> {
+    let old = get(connection, id).await?;
+    if let Some(expected) = expected_version
+        && expected != old.meta.version
+    {
+        return Err(StoreError::StaleVersion {
+            current: old.meta.version,
+        });
+    }
+    let now = now_text();
+    sqlx::query("UPDATE counterparties SET deleted_at = $1, updated_at = $1, version = version + 1 WHERE id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut *connection)
+        .await?;
+    search::remove(connection, id).await?;
+    history::record_change::<Counterparty>(
+        connection,
+        KIND,
+        id,
+        Action::Delete,
+        user_id,
+        Some(&old.data),
+        None,
+    )
+    .await
+}
+
+/// How a counterparty list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// By name (А → Я).
+    #[default]
+    Name,
+    /// By ИНН.
+    Inn,
+    /// By creation time.
+    Created,
+}
+
+impl SortKey {
+    fn column(self) -> &'static str {
+        match self {
+            SortKey::Name => "c.name_sort",
+            SortKey::Inn => "COALESCE(c.inn, '')",
+            SortKey::Created => "c.created_at",
+        }
+    }
+}
+
+/// Filters, sort and page of a counterparty list.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Search: digits match the ИНН's start, text with `@` the e-mail's start, words the names.
+    pub q: Option<String>,
+    /// Only this territory and the territories inside it.
+    pub territory_id: Option<Uuid>,
+    /// Only this segment.
+    pub segment: Option<Segment>,
+    /// Only this industry.
+    pub industry: Option<Industry>,
+    /// Only this owner.
+    pub owner_id: Option<Uuid>,
+    /// Only this kind.
+    pub kind: Option<CounterpartyKind>,
+    /// Sort column.
+    pub sort: SortKey,
+    /// Sort direction.
+    pub direction: Direction,
+    /// Continue after this row.
+    pub cursor: Option<Cursor>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// A counterparty as a list shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ListRow {
+    /// Id.
+    pub id: Uuid,
+    /// Version.
+    pub version: i64,
+    /// Kind.
+    pub kind: CounterpartyKind,
+    /// Short name.
+    pub name: String,
+    /// ИНН.
+    pub inn: Option<String>,
+    /// КПП.
+    pub kpp: Option<String>,
+    /// Segment.
+    pub segment: Option<Segment>,
+    /// Industry.
+    pub industry: Option<Industry>,
+    /// Territory id.
+    pub territory_id: Option<Uuid>,
+    /// Territory name.
+    pub territory_name: Option<String>,
+    /// Owner id.
+    pub owner_id: Option<Uuid>,
+    /// Owner's full name.
+    pub owner_name: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+}
+
+/// Appends the access scope as SQL: lists are filtered in the database, never after loading.
+pub fn push_scope(sql: &mut Sql, scope: &Scope, owner_column: &str) {
+    match scope {
+        Scope::All => {}
+        Scope::Own(user) => {
+            sql.push(" AND ")
+                .push(owner_column)
+                .push(" = ")
+                .bind_text(user.to_string());
+        }
+        Scope::None => {
+            sql.push(" AND 1 = 0");
+        }
+    }
+}
+
+/// Appends "`column` is `territory` or inside it".
+pub fn push_territory(sql: &mut Sql, column: &str, territory: Uuid) {
+    sql.push(" AND ")
+        .push(column)
+        .push(" IN (SELECT t.id FROM territories t, territories f WHERE f.id = ");
+    sql.bind_text(territory.to_string())
+        .push(" AND t.path >= f.path AND t.path < f.path || ");
+    sql.bind_text(prefix_upper_bound("")).push(")");
+}
+
+/// One page of counterparties visible in `scope`.
+pub async fn list(
+    connection: &mut AnyConnection,
+    scope: &Scope,
+    query: &ListQuery,
+) -> StoreResult<Page<ListRow>> {
+    let sort = query.sort.column();
+    let mut sql = Sql::new(
+        "SELECT c.id, c.version, c.kind, c.name, c.inn, c.kpp, c.segment, c.industry, c.territory_id, \
+         t.name AS territory_name, c.owner_id, u.full_name AS owner_name, c.phone, c.email, ",
+    );
+    sql.push(sort).push(
+        " AS sort_value FROM counterparties c \
+         LEFT JOIN territories t ON t.id = c.territory_id LEFT JOIN users u ON u.id = c.owner_id \
+         WHERE c.deleted_at IS NULL",
+    );
+    push_scope(&mut sql, scope, "c.owner_id");
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.len() >= 2 && compact.chars().all(|c| c.is_ascii_digit()) {
+            sql.push(" AND c.inn >= ").bind_text(compact.clone());
+            sql.push(" AND c.inn < ")
+                .bind_text(prefix_upper_bound(&compact));
+        } else if q.contains('@') {
+            let email = normalize(q);
+            sql.push(" AND c.email_sort >= ").bind_text(email.clone());
+            sql.push(" AND c.email_sort < ")
+                .bind_text(prefix_upper_bound(&email));
+        } else {
+            search::push_match(&mut sql, KIND, "c.id", q);
+        }
+    }
+    if let Some(territory) = query.territory_id {
+        push_territory(&mut sql, "c.territory_id", territory);
+    }
+    for (column, value) in [
+        ("c.segment", query.segment.map(|s| s.code())),
+        ("c.industry", query.industry.map(|i| i.code())),
+        ("c.kind", query.kind.map(|k| k.code())),
+    ] {
+        if let Some(value) = value {
+            sql.push(" AND ").push(column).push(" = ").bind_text(value);
+        }
+    }
+    if let Some(owner) = query.owner_id {
+        sql.push(" AND c.owner_id = ").bind_text(owner.to_string());
+    }
+    if let Some(cursor) = &query.cursor {
+        sql.push(" AND (")
+            .push(sort)
+            .push(", c.id) ")
+            .push(query.direction.after())
+            .push(" (");
+        sql.bind_text(cursor.value.clone())
+            .push(", ")
+            .bind_text(cursor.id.clone())
+            .push(")");
+    }
+    let direction = query.direction.sql();
+    sql.push(&format!(
+        " ORDER BY {sort} {direction}, c.id {direction} LIMIT "
+    ));
+    sql.bind(Arg::Int(query.limit + 1));
+    let rows = sql.query().fetch_all(connection).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut last = None;
+    for row in rows.iter().take(query.limit as usize) {
+        let kind: String = row.try_get("kind")?;
+        let segment: Option<String> = row.try_get("segment")?;
+        let industry: Option<String> = row.try_get("industry")?;
+        let id: String = row.try_get("id")?;
+        last = Some(Cursor {
+            value: row.try_get("sort_value")?,
+            id: id.clone(),
+        });
+        items.push(ListRow {
+            id: parse_id(&id)?,
+            version: row.try_get("version")?,
+            kind: CounterpartyKind::from_code(&kind).ok_or_else(|| bad("kind", &kind))?,
+            name: row.try_get("name")?,
+            inn: row.try_get("inn")?,
+            kpp: row.try_get("kpp")?,
+            segment: segment.as_deref().and_then(Segment::from_code),
+            industry: industry.as_deref().and_then(Industry::from_code),
+            territory_id: parse_optional_id(
+                row.try_get::<Option<String>, _>("territory_id")?.as_deref(),
+            )?,
+            territory_name: row.try_get("territory_name")?,
+            owner_id: parse_optional_id(row.try_get::<Option<String>, _>("owner_id")?.as_deref())?,
+            owner_name: row.try_get("owner_name")?,
+            phone: row.try_get("phone")?,
+            email: row.try_get("email")?,
+        });
+    }
+    let next_cursor = if rows.len() as i64 > query.limit {
+        last.map(|c| c.encode())
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}

@@ -1,0 +1,70 @@
+//! A small builder for SQL whose shape depends on filters: it numbers `$n` placeholders and keeps
+//! the values to bind, so dynamic queries stay parameterised.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+
+/// A value to bind.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// Text.
+    Text(String),
+    /// Optional text (`NULL` when `None`).
+    OptText(Option<String>),
+    /// Integer.
+    Int(i64),
+}
+
+/// SQL text with its bound values.
+#[derive(Debug, Default)]
+pub struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Starts with fixed SQL.
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Appends fixed SQL.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `arg`.
+    pub fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.text.push_str(&format!("${}", self.args.len()));
+        self
+    }
+
+    /// Appends a placeholder for a text value.
+    pub fn bind_text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.bind(Arg::Text(value.into()))
+    }
+
+    /// The SQL text (for tests and logs: it holds no values).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The query, ready to run.
+    pub fn query(&self) -> Query<'_, sqlx::Any, AnyArguments> {
+        // The text is built only from literals in this crate; values travel as bound arguments.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(self.text.clone()));
+        for arg in &self.args {
+            query = match arg {
+                Arg::Text(value) => query.bind(value.clone()),
+                Arg::OptText(value) => query.bind(value.clone()),
+                Arg::Int(value) => query.bind(*value),
+            };
+        }
+        query
+    }
+}

@@ -1,0 +1,270 @@
+//! Territories: the shipped tree, reads, and administrator edits.
+//!
+//! Each territory keeps a materialised `path` of codes from the root (`/RU/RU-CFD/RU-MOW/`), so
+//! "this territory and everything inside it" is one index range.
+
+use ferment_domain::territory::{SEED, Territory, TerritoryKind};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use crate::history::{self, Action};
+use crate::{Meta, Record, StoreError, StoreResult, new_id, now_text, parse_optional_id};
+
+/// The kind name of territories in the history.
+pub const KIND: &str = "territory";
+
+const COLUMNS: &str =
+    "id, version, created_at, updated_at, code, name, name_en, kind, parent_id, tax_region, path";
+
+/// A territory with its place in the tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerritoryRecord {
+    /// The record.
+    pub record: Record<Territory>,
+    /// The materialised path of codes.
+    pub path: String,
+}
+
+fn from_row(row: &AnyRow) -> StoreResult<TerritoryRecord> {
+    let kind: String = row.try_get("kind")?;
+    Ok(TerritoryRecord {
+        record: Record {
+            meta: Meta::from_row(row)?,
+            data: Territory {
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                name_en: row.try_get("name_en")?,
+                kind: TerritoryKind::from_code(&kind).ok_or_else(|| {
+                    StoreError::Other(anyhow::anyhow!("bad territory kind {kind:?}"))
+                })?,
+                parent_id: parse_optional_id(
+                    row.try_get::<Option<String>, _>("parent_id")?.as_deref(),
+                )?,
+                tax_region: row.try_get("tax_region")?,
+            },
+        },
+        path: row.try_get("path")?,
+    })
+}
+
+/// Loads the shipped tree; territories already present (by code) are left as they are.
+pub async fn seed(connection: &mut AnyConnection) -> StoreResult<usize> {
+    let mut added = 0;
+    for seed in SEED {
+        if find_by_code(connection, seed.code).await?.is_some() {
+            continue;
+        }
+        let parent_id = match seed.parent_code {
+            Some(code) => Some(
+                find_by_code(connection, code)
+                    .await?
+                    .ok_or(StoreError::NotFound)?
+                    .record
+                    .meta
+                    .id,
+            ),
+            None => None,
+        };
+        let data = Territory {
+            code: seed.code.into(),
+            name: seed.name_ru.into(),
+            name_en: seed.name_en.into(),
+            kind: seed.kind,
+            parent_id,
+            tax_region: seed.tax_region.map(str::to_string),
+        };
+        insert(connection, None, &data).await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// Finds a live territory by code.
+pub async fn find_by_code(
+    connection: &mut AnyConnection,
+    code: &str,
+) -> StoreResult<Option<TerritoryRecord>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM territories WHERE code = $1 AND deleted_at IS NULL"
+    )))
+    .bind(code)
+    .fetch_optional(connection)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Reads a live territory.
+pub async fn get(connection: &mut AnyConnection, id: Uuid) -> StoreResult<TerritoryRecord> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM territories WHERE id = $1 AND deleted_at IS NULL"
+    )))
+    .bind(id.to_string())
+    .fetch_optional(connection)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    from_row(&row)
+}
+
+/// Every live territory in tree order (parents before children, siblings by name).
+pub async fn list(connection: &mut AnyConnection) -> StoreResult<Vec<TerritoryRecord>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM territories WHERE deleted_at IS NULL ORDER BY path"
+    )))
+    .fetch_all(connection)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+async fn path_for(connection: &mut AnyConnection, data: &Territory) -> StoreResult<String> {
+    match data.parent_id {
+        None => Ok(format!("/{}/", data.code)),
+        Some(parent) => {
+            let parent = get(connection, parent).await?;
+            Ok(format!("{}{}/", parent.path, data.code))
+        }
+    }
+}
+
+/// Creates a territory.
+pub async fn insert(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    data: &Territory,
+) -> StoreResult<TerritoryRecord> {
+    let id = new_id();
+    let path = path_for(connection, data).await?;
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO territories (id, code, name, name_en, kind, parent_id, tax_region, path, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)",
+    )
+    .bind(id.to_string())
+    .bind(&data.code)
+    .bind(&data.name)
+    .bind(&data.name_en)
+    .bind(data.kind.code())
+    .bind(data.parent_id.map(|id| id.to_string()))
+    .bind(&data.tax_region)
+    .bind(path)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
+    history::record_change(
+        connection,
+        KIND,
+        id,
+        Action::Create,
+        user_id,
+        None,
+        Some(data),
+    )
+    .await?;
+    get(connection, id).await
+}
+
+/// Changes a territory if its version is still `expected_version`. Moving it moves its subtree.
+pub async fn update(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    id: Uuid,
+    expected_version: i64,
+    data: &Territory,
+) -> StoreResult<TerritoryRecord> {
+    let old = get(connection, id).await?;
+    if old.record.meta.version != expected_version {
+        return Err(StoreError::StaleVersion {
+            current: old.record.meta.version,
+        });
+    }
+    if let Some(parent) = data.parent_id {
+        let parent = get(connection, parent).await?;
+        if parent.path.starts_with(&old.path) {
+            return Err(StoreError::Cycle);
+        }
+    }
+    let path = path_for(connection, data).await?;
+    sqlx::query(
+        "UPDATE territories SET code = $1, name = $2, name_en = $3, kind = $4, parent_id = $5, tax_region = $6, \
+         path = $7, updated_at = $8, version = version + 1 WHERE id = $9",
+    )
+    .bind(&data.code)
+    .bind(&data.name)
+    .bind(&data.name_en)
+    .bind(data.kind.code())
+    .bind(data.parent_id.map(|id| id.to_string()))
+    .bind(&data.tax_region)
+    .bind(&path)
+    .bind(now_text())
+    .bind(id.to_string())
+    .execute(&mut *connection)
+    .await?;
+    if path != old.path {
+        // Re-root the subtree: every descendant's path starts with the old path.
+        let descendants =
+            sqlx::query("SELECT id, path FROM territories WHERE path > $1 AND path < $2")
+                .bind(&old.path)
+                .bind(ferment_domain::text::prefix_upper_bound(&old.path))
+                .fetch_all(&mut *connection)
+                .await?;
+        for row in descendants {
+            let child_path: String = row.try_get("path")?;
+            let child_id: String = row.try_get("id")?;
+            sqlx::query("UPDATE territories SET path = $1 WHERE id = $2")
+                .bind(format!("{path}{}", &child_path[old.path.len()..]))
+                .bind(child_id)
+                .execute(&mut *connection)
+                .await?;
+        }
+    }
+    history::record_change(
+        connection,
+        KIND,
+        id,
+        Action::Update,
+        user_id,
+        Some(&old.record.data),
+        Some(data),
+    )
+    .await?;
+    get(connection, id).await
+}
+
+/// Whether any live record still refers to the territory (then it can't be deleted).
+pub async fn in_use(connection: &mut AnyConnection, id: Uuid) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM territories WHERE parent_id = $1 AND deleted_at IS NULL) \
+         + (SELECT COUNT(*) FROM counterparties WHERE territory_id = $1 AND deleted_at IS NULL) \
+         + (SELECT COUNT(*) FROM users WHERE territory_id = $1 AND deleted_at IS NULL) AS uses",
+    )
+    .bind(id.to_string())
+    .fetch_one(connection)
+    .await?;
+    Ok(row.try_get::<i64, _>("uses")? > 0)
+}
+
+/// Hides a territory.
+pub async fn delete(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    id: Uuid,
+) -> StoreResult<()> {
+    let old = get(connection, id).await?;
+    sqlx::query("UPDATE territories SET deleted_at = $1, updated_at = $1, version = version + 1, code = $2 WHERE id = $3")
+        .bind(now_text())
+        // Free the code for reuse: deleted rows keep a code that no live territory can take.
+        .bind(format!("{}~{}", old.record.data.code, id))
+        .bind(id.to_string())
+        .execute(&mut *connection)
+        .await?;
+    history::record_change::<Territory>(
+        connection,
+        KIND,
+        id,
+        Action::Delete,
+        user_id,
+        Some(&old.record.data),
+        None,
+    )
+    .await
+}

@@ -1,0 +1,312 @@
+//! The store's conformance suite: every test runs on SQLite and on PostgreSQL and must behave the
+//! same on both.
+
+use ferment_domain::access::Scope;
+use ferment_domain::counterparty::{CounterpartyInput, Segment};
+use ferment_domain::requisites::{complete_inn_legal, complete_ogrn};
+use ferment_store::counterparties::{self, ListQuery, SortKey};
+use ferment_store::list::{Cursor, Direction};
+use ferment_store::testing::{databases, open};
+use ferment_store::{StoreError, history, territories};
+
+fn company(name: &str, serial: u32) -> ferment_domain::counterparty::Counterparty {
+    let inn = complete_inn_legal(&format!("77{:07}", serial));
+    CounterpartyInput {
+        name: name.into(),
+        inn: inn.clone(),
+        kpp: format!("{}01001", &inn[..4]),
+        ogrn: complete_ogrn(&format!("10277{:07}", serial)),
+        email: format!("info{serial}@example.ru"),
+        ..Default::default()
+    }
+    .validate()
+    .expect("a valid company")
+}
+
+#[tokio::test]
+async fn a_counterparty_round_trips_and_its_changes_are_recorded() {
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        territories::seed(&mut tx).await.unwrap();
+        let mut data = company("Молзавод «Вятушка»", 1);
+        let created = counterparties::insert(&mut tx, None, &data).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(created.data, data, "{}", database.label);
+        assert_eq!(created.meta.version, 1);
+
+        let mut tx = store.begin().await.unwrap();
+        data.segment = Some(Segment::A);
+        data.phone = Some("+7 495 123-45-67".into());
+        let updated = counterparties::update(&mut tx, None, created.meta.id, 1, &data)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(updated.meta.version, 2);
+
+        // A stale version changes nothing.
+        let mut tx = store.begin().await.unwrap();
+        data.name = "Другое имя".into();
+        let stale = counterparties::update(&mut tx, None, created.meta.id, 1, &data).await;
+        assert!(
+            matches!(stale, Err(StoreError::StaleVersion { current: 2 })),
+            "{}: {stale:?}",
+            database.label
+        );
+        drop(tx);
+        let mut reader = store.reader().await.unwrap();
+        assert_eq!(
+            counterparties::get(&mut reader, created.meta.id)
+                .await
+                .unwrap()
+                .data
+                .name,
+            "Молзавод «Вятушка»"
+        );
+
+        let entries = history::list(&mut reader, created.meta.id, 10)
+            .await
+            .unwrap();
+        assert_eq!(entries.len(), 2, "{}", database.label);
+        let fields: Vec<&str> = entries[0]
+            .changes
+            .iter()
+            .map(|c| c.field.as_str())
+            .collect();
+        assert_eq!(fields, vec!["phone", "segment"]);
+        assert_eq!(entries[0].changes[1].new, serde_json::json!("A"));
+        drop(reader);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_same_inn_and_kpp_cannot_be_stored_twice_among_live_records() {
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        let first = counterparties::insert(&mut tx, None, &company("Первый", 7))
+            .await
+            .unwrap();
+        let again = counterparties::insert(&mut tx, None, &company("Второй", 7)).await;
+        assert!(
+            matches!(again, Err(StoreError::Unique { .. })),
+            "{}: {again:?}",
+            database.label
+        );
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        let first = counterparties::get(&mut tx, first.meta.id).await;
+        assert!(
+            matches!(first, Err(StoreError::NotFound)),
+            "the failed transaction left nothing behind"
+        );
+        let first = counterparties::insert(&mut tx, None, &company("Первый", 7))
+            .await
+            .unwrap();
+        counterparties::delete(&mut tx, None, first.meta.id, Some(1))
+            .await
+            .unwrap();
+        // Once the first is deleted, the ИНН is free again.
+        counterparties::insert(&mut tx, None, &company("Второй", 7))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn lists_filter_search_sort_and_page_the_same_on_both_databases() {
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        territories::seed(&mut tx).await.unwrap();
+        let moscow = territories::find_by_code(&mut tx, "RU-MOW")
+            .await
+            .unwrap()
+            .unwrap()
+            .record
+            .meta
+            .id;
+        let russia = territories::find_by_code(&mut tx, "RU")
+            .await
+            .unwrap()
+            .unwrap()
+            .record
+            .meta
+            .id;
+        let names = [
+            "Ёлочка кондитерская",
+            "Агрокомбинат",
+            "молочный завод",
+            "Хлебозавод №1",
+            "Молоко и сыр",
+        ];
+        for (index, name) in names.iter().enumerate() {
+            let mut data = company(name, 100 + index as u32);
+            if index % 2 == 0 {
+                data.territory_id = Some(moscow);
+            }
+            counterparties::insert(&mut tx, None, &data).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut reader = store.reader().await.unwrap();
+        let list = |query: ListQuery| {
+            let store = store.clone();
+            async move {
+                let mut reader = store.reader().await.unwrap();
+                let page = counterparties::list(
+                    &mut reader,
+                    &Scope::All,
+                    &ListQuery { limit: 50, ..query },
+                )
+                .await
+                .unwrap();
+                (
+                    page.items
+                        .into_iter()
+                        .map(|row| row.name)
+                        .collect::<Vec<_>>(),
+                    page.next_cursor,
+                )
+            }
+        };
+        let (all, _) = list(ListQuery::default()).await;
+        assert_eq!(
+            all,
+            vec![
+                "Агрокомбинат",
+                "Ёлочка кондитерская",
+                "Молоко и сыр",
+                "молочный завод",
+                "Хлебозавод №1"
+            ],
+            "{}",
+            database.label
+        );
+        let (in_moscow, _) = list(ListQuery {
+            territory_id: Some(moscow),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(
+            in_moscow,
+            vec!["Ёлочка кондитерская", "Молоко и сыр", "молочный завод"]
+        );
+        let (in_russia, _) = list(ListQuery {
+            territory_id: Some(russia),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(
+            in_russia.len(),
+            3,
+            "a territory includes the territories inside it"
+        );
+        let (by_word, _) = list(ListQuery {
+            q: Some("МОЛО".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_word, vec!["Молоко и сыр", "молочный завод"]);
+        let (by_two_words, _) = list(ListQuery {
+            q: Some("мол зав".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_two_words, vec!["молочный завод"]);
+        let (by_yo, _) = list(ListQuery {
+            q: Some("елочка".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_yo, vec!["Ёлочка кондитерская"]);
+        let inn = company("x", 102).inn.unwrap();
+        let (by_inn, _) = list(ListQuery {
+            q: Some(inn[..9].into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_inn, vec!["молочный завод"]);
+        let (by_email, _) = list(ListQuery {
+            q: Some("INFO103@".into()),
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(by_email, vec!["Хлебозавод №1"]);
+        let (descending, _) = list(ListQuery {
+            direction: Direction::Descending,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(
+            descending.first().map(String::as_str),
+            Some("Хлебозавод №1")
+        );
+        let (by_inn_sort, _) = list(ListQuery {
+            sort: SortKey::Inn,
+            ..Default::default()
+        })
+        .await;
+        assert_eq!(
+            by_inn_sort.first().map(String::as_str),
+            Some("Ёлочка кондитерская")
+        );
+
+        // Keyset pages of two cover the list exactly once.
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = counterparties::list(
+                &mut reader,
+                &Scope::All,
+                &ListQuery {
+                    limit: 2,
+                    cursor: cursor.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+            seen.extend(page.items.into_iter().map(|row| row.name));
+            match page.next_cursor {
+                Some(next) => cursor = Cursor::decode(&next),
+                None => break,
+            }
+        }
+        assert_eq!(seen, all);
+        // An empty scope shows nothing.
+        let none = counterparties::list(
+            &mut reader,
+            &Scope::None,
+            &ListQuery {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(none.items.is_empty());
+        drop(reader);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn the_territory_seed_loads_once() {
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        let added = territories::seed(&mut tx).await.unwrap();
+        assert_eq!(added, ferment_domain::territory::SEED.len());
+        assert_eq!(territories::seed(&mut tx).await.unwrap(), 0);
+        let moscow = territories::find_by_code(&mut tx, "RU-MOW")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(moscow.path.starts_with("/RU/RU-CFD/"), "{}", moscow.path);
+        tx.commit().await.unwrap();
+        store.close().await;
+    }
+}
