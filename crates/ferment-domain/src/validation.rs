@@ -117,6 +117,13 @@ pub enum Problem {
         /// Minimum number of characters.
         min: usize,
     },
+    /// The field is not part of this record.
+    UnknownField,
+    /// The value has the wrong type.
+    Type {
+        /// What was expected: `text`, `list`, `number`, `boolean`, `object`.
+        expected: &'static str,
+    },
     /// The value must be between two bounds.
     Range {
         /// Smallest allowed value.
@@ -187,6 +194,19 @@ impl Problem {
             (PasswordTooShort { min }, Lang::En) => {
                 format!("Password must be at least {min} characters")
             }
+            (UnknownField, Lang::Ru) => "Такого поля нет".into(),
+            (UnknownField, Lang::En) => "No such field".into(),
+            (Type { expected }, Lang::Ru) => format!(
+                "Ожидается {}",
+                match *expected {
+                    "text" => "текст",
+                    "list" => "список",
+                    "number" => "число",
+                    "boolean" => "true или false",
+                    _ => "объект",
+                }
+            ),
+            (Type { expected }, Lang::En) => format!("Expected {expected}"),
             (Range { min, max }, Lang::Ru) => format!("Значение от {min} до {max}"),
             (Range { min, max }, Lang::En) => format!("A value from {min} to {max}"),
         }

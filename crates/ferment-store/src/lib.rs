@@ -113,6 +113,16 @@ impl Store {
         Ok(())
     }
 
+    /// Loads the reference data every installation has: the roles and the territory tree. Safe to
+    /// run on every start: what exists is left alone.
+    pub async fn seed_reference_data(&self) -> anyhow::Result<()> {
+        let mut tx = self.begin().await?;
+        users::seed_roles(&mut tx).await?;
+        territories::seed(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Which database this is.
     pub fn dialect(&self) -> Dialect {
         self.dialect

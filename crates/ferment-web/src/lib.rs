@@ -1,1 +1,85 @@
-//! placeholder
+//! Ferment's HTTP face: server-rendered pages, the REST API under `/api/v1`, sign-in, and the one
+//! place where errors become HTTP ([`error`]).
+//!
+//! Reading order: [`App`] (the router and its state), [`auth`] (who is asking), [`error`],
+//! [`app`] (use cases, shared by pages and API), [`api`], [`pages`].
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod pages;
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router, middleware};
+use ferment_store::Store;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// How long a browser session lasts, in hours.
+    pub session_hours: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_hours: 12,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Web settings.
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application as an axum router.
+pub struct App;
+
+impl App {
+    /// Builds the router: pages at `/`, the API at `/api/v1`, `/health`.
+    pub fn router(store: Store, config: WebConfig) -> Router {
+        let state = AppState {
+            store,
+            config: Arc::new(config),
+        };
+        let api = api::routes().layer(middleware::from_fn(error::problem_layer));
+        Router::new()
+            .route("/health", get(health))
+            .nest("/api/v1", api)
+            .merge(pages::routes())
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                auth::auth_layer,
+            ))
+            .layer(CompressionLayer::new())
+            .layer(TraceLayer::new_for_http())
+            .with_state(state)
+    }
+}
+
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    if state.store.ping().await {
+        (StatusCode::OK, Json(serde_json::json!({"status": "ok"})))
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({"status": "unavailable"})),
+        )
+    }
+}

@@ -1,0 +1,128 @@
+//! Counterparty use cases.
+
+use ferment_domain::access::{Operation, RecordFacts, RecordKind};
+use ferment_domain::counterparty::{Counterparty, CounterpartyInput};
+use ferment_store::history::HistoryEntry;
+use ferment_store::list::Page;
+use ferment_store::{Record, Store, Tx, counterparties, history};
+use uuid::Uuid;
+
+use super::{begin, check, check_references, commit, scope};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+const KIND: RecordKind = RecordKind::Counterparty;
+
+fn facts(record: &Record<Counterparty>) -> (Uuid, RecordFacts) {
+    (
+        record.meta.id,
+        RecordFacts {
+            owner_id: record.data.owner_id,
+            territory_id: record.data.territory_id,
+        },
+    )
+}
+
+async fn check_rules(tx: &mut Tx, data: &Counterparty, except: Option<Uuid>) -> AppResult<()> {
+    check_references(
+        tx,
+        data.territory_id.map(|id| ("territory_id", id)),
+        data.owner_id.map(|id| ("owner_id", id)),
+    )
+    .await?;
+    if let Some(inn) = &data.inn
+        && let Some((existing_id, existing_name)) =
+            counterparties::find_duplicate(tx, inn, data.kpp.as_deref(), except).await?
+    {
+        return Err(AppError::Duplicate {
+            field: "inn",
+            existing_id,
+            existing_name,
+        });
+    }
+    Ok(())
+}
+
+/// Creates a counterparty; the creator owns it unless the input names an owner.
+pub async fn create(
+    store: &Store,
+    user: &CurrentUser,
+    input: &CounterpartyInput,
+) -> AppResult<Record<Counterparty>> {
+    check(user, KIND, Operation::Create, None)?;
+    let mut data = input.validate()?;
+    if data.owner_id.is_none() {
+        data.owner_id = Some(user.actor.user_id);
+    }
+    let mut tx = begin(store).await?;
+    check_rules(&mut tx, &data, None).await?;
+    let record = counterparties::insert(&mut tx, Some(user.actor.user_id), &data).await?;
+    commit(tx).await?;
+    Ok(record)
+}
+
+/// Reads a counterparty the user may see.
+pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<Counterparty>> {
+    let mut connection = store.reader().await?;
+    let record = counterparties::get(&mut connection, id).await?;
+    check(user, KIND, Operation::Read, Some(facts(&record)))?;
+    Ok(record)
+}
+
+/// Changes a counterparty: `edit` turns the current input into the new one.
+pub async fn update(
+    store: &Store,
+    user: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    edit: impl FnOnce(
+        CounterpartyInput,
+    ) -> Result<CounterpartyInput, Vec<ferment_domain::validation::FieldError>>,
+) -> AppResult<Record<Counterparty>> {
+    let mut tx = begin(store).await?;
+    let current = counterparties::get(&mut tx, id).await?;
+    check(user, KIND, Operation::Edit, Some(facts(&current)))?;
+    let input = edit(CounterpartyInput::from(&current.data))?;
+    let data = input.validate()?;
+    if current.meta.version != version {
+        return Err(AppError::StaleVersion {
+            current: current.meta.version,
+        });
+    }
+    check_rules(&mut tx, &data, Some(id)).await?;
+    let record =
+        counterparties::update(&mut tx, Some(user.actor.user_id), id, version, &data).await?;
+    commit(tx).await?;
+    Ok(record)
+}
+
+/// Deletes (hides) a counterparty.
+pub async fn delete(
+    store: &Store,
+    user: &CurrentUser,
+    id: Uuid,
+    version: Option<i64>,
+) -> AppResult<()> {
+    let mut tx = begin(store).await?;
+    let current = counterparties::get(&mut tx, id).await?;
+    check(user, KIND, Operation::Delete, Some(facts(&current)))?;
+    counterparties::delete(&mut tx, Some(user.actor.user_id), id, version).await?;
+    commit(tx).await
+}
+
+/// A page of the counterparties the user may see.
+pub async fn list(
+    store: &Store,
+    user: &CurrentUser,
+    query: &counterparties::ListQuery,
+) -> AppResult<Page<counterparties::ListRow>> {
+    let mut connection = store.reader().await?;
+    Ok(counterparties::list(&mut connection, &scope(user, KIND), query).await?)
+}
+
+/// A counterparty's change history.
+pub async fn history(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Vec<HistoryEntry>> {
+    get(store, user, id).await?;
+    let mut connection = store.reader().await?;
+    Ok(history::list(&mut connection, id, 200).await?)
+}

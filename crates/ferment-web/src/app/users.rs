@@ -1,0 +1,1 @@
+//! users use cases.
