@@ -114,6 +114,7 @@ fn role_scope(role: &str, kind: RecordKind, operation: Operation, user_id: Uuid)
         (roles::ADMIN, _, _) => Scope::All,
         (roles::MANAGER, RecordKind::User, Operation::Read) => Scope::All,
         (roles::MANAGER, RecordKind::User, Operation::Edit) => Scope::Own(user_id),
+        (roles::MANAGER, RecordKind::Territory, Operation::Read) => Scope::All,
         (roles::MANAGER, RecordKind::User | RecordKind::Territory, _) => Scope::None,
         (roles::MANAGER, _, _) => Scope::All,
         _ => Scope::None,

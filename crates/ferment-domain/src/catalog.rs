@@ -65,6 +65,7 @@ pub struct Product {
 }
 
 /// A product as typed; numbers are text (`"12,5"` or `"12.5"`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ProductInput {
@@ -189,6 +190,7 @@ pub struct Warehouse {
 }
 
 /// A warehouse as typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct WarehouseInput {

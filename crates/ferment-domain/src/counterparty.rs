@@ -129,6 +129,7 @@ pub struct Counterparty {
 }
 
 /// A bank account as typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BankAccountInput {
@@ -143,6 +144,7 @@ pub struct BankAccountInput {
 }
 
 /// A counterparty as typed into a form or sent to the API: every field text, nothing checked yet.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct CounterpartyInput {

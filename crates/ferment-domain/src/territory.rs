@@ -60,6 +60,7 @@ pub struct Territory {
 }
 
 /// A territory as typed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct TerritoryInput {

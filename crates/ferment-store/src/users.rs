@@ -372,3 +372,44 @@ pub async fn purge_expired(connection: &mut AnyConnection) -> StoreResult<u64> {
             .await?;
     Ok(done.rows_affected())
 }
+
+/// Whether any live record still refers to the user as its owner (then it can't be deleted; deactivate
+/// it instead, or hand its clients over first).
+pub async fn in_use(connection: &mut AnyConnection, id: Uuid) -> StoreResult<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS uses FROM counterparties WHERE owner_id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_one(connection)
+    .await?;
+    Ok(row.try_get::<i64, _>("uses")? > 0)
+}
+
+/// Hides a user: signs it out everywhere and frees its login for a new account.
+pub async fn delete(
+    connection: &mut AnyConnection,
+    actor: Option<Uuid>,
+    id: Uuid,
+) -> StoreResult<()> {
+    let old = get(connection, id).await?;
+    sqlx::query(
+        "UPDATE users SET deleted_at = $1, updated_at = $1, version = version + 1, active = 0, login = $2 WHERE id = $3",
+    )
+    .bind(now_text())
+    // Logins are unique across all rows: a deleted account keeps one no live account can take.
+    .bind(format!("{}~{}", old.data.login, id))
+    .bind(id.to_string())
+    .execute(&mut *connection)
+    .await?;
+    revoke_all(connection, id).await?;
+    history::record_change::<User>(
+        connection,
+        KIND,
+        id,
+        Action::Delete,
+        actor,
+        Some(&old.data),
+        None,
+    )
+    .await
+}

@@ -4,9 +4,14 @@
 //! Handlers are thin: parse the wire shape, call a use case in [`crate::app`], shape the answer.
 
 pub mod auth;
+pub mod contacts;
 pub mod counterparties;
 pub mod input;
 pub mod openapi;
+pub mod products;
+pub mod territories;
+pub mod users;
+pub mod warehouses;
 pub mod wire;
 
 use axum::Router;
@@ -23,6 +28,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
         .merge(counterparties::routes())
+        .merge(contacts::routes())
+        .merge(products::routes())
+        .merge(warehouses::routes())
+        .merge(territories::routes())
+        .merge(users::routes())
         .merge(openapi::routes())
 }
 

@@ -1,14 +1,264 @@
 //! `/api/v1/openapi.json`: the OpenAPI 3 description of the API.
+//!
+//! Schemas come from the code: the domain's input types derive `utoipa::ToSchema`, and the API accepts
+//! and returns those fields (plus the record envelope), so their schemas describe both requests and
+//! answers. The paths come from [`RESOURCES`], one entry per collection; a test walks the table
+//! against the real router so the description cannot drift from the routes.
 
 use axum::routing::get;
 use axum::{Json, Router};
+use ferment_domain::catalog::{ProductInput, WarehouseInput};
+use ferment_domain::contact::ContactInput;
+use ferment_domain::counterparty::CounterpartyInput;
+use ferment_domain::territory::TerritoryInput;
+use ferment_domain::user::UserInput;
+use serde_json::{Map, Value, json};
+use utoipa::PartialSchema;
 
 use crate::AppState;
 
-/// The OpenAPI route.
+/// One collection of the API.
+#[derive(Debug, Clone, Copy)]
+pub struct Resource {
+    /// The OpenAPI tag (and section name).
+    pub tag: &'static str,
+    /// The collection path below `/api/v1`.
+    pub path: &'static str,
+    /// The schema name of its records.
+    pub schema: &'static str,
+    /// Whether items can be changed with PATCH and deleted.
+    pub editable: bool,
+    /// Whether items have `/history`.
+    pub history: bool,
+    /// List filters besides `q`, `limit`, `cursor`.
+    pub filters: &'static [&'static str],
+}
+
+/// Every collection of the API.
+pub const RESOURCES: &[Resource] = &[
+    Resource {
+        tag: "Контрагенты / Counterparties",
+        path: "/counterparties",
+        schema: "Counterparty",
+        editable: true,
+        history: true,
+        filters: &[
+            "territory_id",
+            "segment",
+            "industry",
+            "owner_id",
+            "kind",
+            "sort",
+        ],
+    },
+    Resource {
+        tag: "Контакты / Contacts",
+        path: "/contacts",
+        schema: "Contact",
+        editable: true,
+        history: true,
+        filters: &["counterparty_id"],
+    },
+    Resource {
+        tag: "Номенклатура / Products",
+        path: "/products",
+        schema: "Product",
+        editable: true,
+        history: true,
+        filters: &["group_id", "needs_sample"],
+    },
+    Resource {
+        tag: "Склады / Warehouses",
+        path: "/warehouses",
+        schema: "Warehouse",
+        editable: true,
+        history: true,
+        filters: &[],
+    },
+    Resource {
+        tag: "Территории / Territories",
+        path: "/territories",
+        schema: "Territory",
+        editable: true,
+        history: true,
+        filters: &[],
+    },
+    Resource {
+        tag: "Пользователи / Users",
+        path: "/users",
+        schema: "User",
+        editable: true,
+        history: true,
+        filters: &[],
+    },
+];
+
+fn schemas() -> Map<String, Value> {
+    let mut schemas = Map::new();
+    let mut add = |name: &str, schema: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+        schemas.insert(
+            name.to_string(),
+            serde_json::to_value(schema).unwrap_or(Value::Null),
+        );
+    };
+    add("Counterparty", CounterpartyInput::schema());
+    add("Contact", ContactInput::schema());
+    add("Product", ProductInput::schema());
+    add("Warehouse", WarehouseInput::schema());
+    add("Territory", TerritoryInput::schema());
+    add("User", UserInput::schema());
+    schemas.insert(
+        "Envelope".into(),
+        json!({"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "version": {"type": "integer", "description": "Send back with PATCH; a stale one answers 409"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "updated_at": {"type": "string", "format": "date-time"}}}),
+    );
+    schemas.insert(
+        "Problem".into(),
+        json!({"type": "object", "description": "RFC 9457 problem details", "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": "string"}, "message": {"type": "string"}}}},
+            "existing_id": {"type": "string", "format": "uuid"},
+            "current_version": {"type": "integer"}}}),
+    );
+    schemas.insert(
+        "HistoryEntry".into(),
+        json!({"type": "object", "properties": {
+            "changed_at": {"type": "string", "format": "date-time"},
+            "action": {"type": "string", "enum": ["create", "update", "delete"]},
+            "user_id": {"type": "string", "format": "uuid"}, "user_name": {"type": "string"},
+            "changes": {"type": "array", "items": {"type": "object", "properties": {
+                "field": {"type": "string"}, "old": {}, "new": {}}}}}}),
+    );
+    schemas
+}
+
+fn record(schema: &str) -> Value {
+    json!({"allOf": [{"$ref": "#/components/schemas/Envelope"}, {"$ref": format!("#/components/schemas/{schema}")}]})
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({"application/json": {"schema": schema}})
+}
+
+fn problems(codes: &[&str]) -> Map<String, Value> {
+    codes
+        .iter()
+        .map(|code| {
+            let text = match *code {
+                "401" => "Not signed in",
+                "403" => "Not allowed",
+                "404" => "Not found or not visible",
+                "409" => "Duplicate or stale version",
+                _ => "Invalid input, field by field",
+            };
+            (code.to_string(), json!({"description": text, "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}))
+        })
+        .collect()
+}
+
+fn responses(ok: (&str, &str, Option<Value>), errors: &[&str]) -> Value {
+    let mut map = problems(errors);
+    let mut body = json!({"description": ok.1});
+    if let Some(schema) = ok.2 {
+        body["content"] = json_content(schema);
+    }
+    map.insert(ok.0.to_string(), body);
+    Value::Object(map)
+}
+
+fn query(name: &str) -> Value {
+    json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})
+}
+
+fn paths() -> Map<String, Value> {
+    let mut paths = Map::new();
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+    for resource in RESOURCES {
+        let item_ref = record(resource.schema);
+        let mut parameters: Vec<Value> =
+            ["q", "limit", "cursor"].iter().map(|n| query(n)).collect();
+        parameters.extend(resource.filters.iter().map(|n| query(n)));
+        let page = json!({"type": "object", "properties": {"items": {"type": "array", "items": item_ref}, "next_cursor": {"type": "string"}}});
+        paths.insert(
+            resource.path.to_string(),
+            json!({
+                "get": {"tags": [resource.tag], "summary": "List", "parameters": parameters,
+                        "responses": responses(("200", "A page", Some(page)), &["401", "422"])},
+                "post": {"tags": [resource.tag], "summary": "Create",
+                         "requestBody": {"required": true, "content": json_content(json!({"$ref": format!("#/components/schemas/{}", resource.schema)}))},
+                         "responses": responses(("201", "Created", Some(item_ref.clone())), &["401", "403", "409", "422"])}
+            }),
+        );
+        let mut item = json!({"get": {"tags": [resource.tag], "summary": "Read", "parameters": [id],
+                     "responses": responses(("200", "The record", Some(item_ref.clone())), &["401", "404"])}});
+        if resource.editable {
+            item["patch"] = json!({"tags": [resource.tag], "summary": "Change the named fields", "parameters": [id],
+                "requestBody": {"required": true, "content": json_content(json!({"allOf": [
+                    {"type": "object", "required": ["version"], "properties": {"version": {"type": "integer"}}},
+                    {"$ref": format!("#/components/schemas/{}", resource.schema)}]}))},
+                "responses": responses(("200", "The changed record", Some(item_ref.clone())), &["401", "403", "404", "409", "422"])});
+            item["delete"] = json!({"tags": [resource.tag], "summary": "Delete (hide; history is kept)",
+                "parameters": [id, {"name": "version", "in": "query", "required": false, "schema": {"type": "integer"}}],
+                "responses": responses(("204", "Deleted", None), &["401", "403", "404", "409"])});
+        }
+        paths.insert(format!("{}/{{id}}", resource.path), item);
+        if resource.history {
+            let history = json!({"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/HistoryEntry"}}}});
+            paths.insert(
+                format!("{}/{{id}}/history", resource.path),
+                json!({"get": {"tags": [resource.tag], "summary": "Change history, newest first", "parameters": [id],
+                        "responses": responses(("200", "History", Some(history)), &["401", "404"])}}),
+            );
+        }
+    }
+    let stock_line = json!({"type": "object", "properties": {"warehouse_id": {"type": "string"}, "product_id": {"type": "string"}, "quantity": {"type": "string", "example": "12.5"}}});
+    paths.insert(
+        "/warehouses/{id}/stock/{product_id}".into(),
+        json!({"put": {"tags": ["Склады / Warehouses"], "summary": "Set the stock of a product",
+            "parameters": [id, {"name": "product_id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
+            "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["quantity"], "properties": {"quantity": {"type": "string", "example": "12.5"}}}))},
+            "responses": responses(("200", "The stock line", Some(stock_line)), &["401", "403", "404", "422"])}}),
+    );
+    paths.insert(
+        "/auth/login".into(),
+        json!({"post": {"tags": ["Вход / Auth"], "summary": "Trade a login and password for an API token", "security": [],
+            "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["login", "password"],
+                "properties": {"login": {"type": "string"}, "password": {"type": "string"}}}))},
+            "responses": responses(("201", "A token", Some(json!({"type": "object", "properties": {"token": {"type": "string"}, "user_id": {"type": "string"}}}))), &["401", "422"])}}),
+    );
+    paths.insert(
+        "/auth/logout".into(),
+        json!({"post": {"tags": ["Вход / Auth"], "summary": "Revoke the token used", "responses": responses(("204", "Revoked", None), &["401"])}}),
+    );
+    paths.insert(
+        "/users/me".into(),
+        json!({"get": {"tags": ["Вход / Auth"], "summary": "The signed-in user", "responses": responses(("200", "The user", Some(record("User"))), &["401"])}}),
+    );
+    paths
+}
+
+/// The OpenAPI document.
+pub fn document() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Ferment API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "CRM for B2B sales of food ingredients. Conventions: docs/API.md."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": paths(),
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+        }
+    })
+}
+
+/// The OpenAPI route (public: clients read it before they sign in).
 pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/openapi.json",
-        get(|| async { Json(serde_json::json!({"openapi": "3.1.0"})) }),
-    )
+    Router::new().route("/openapi.json", get(|| async { Json(document()) }))
 }

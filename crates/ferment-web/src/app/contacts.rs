@@ -1,1 +1,172 @@
-//! contacts use cases.
+//! Contact use cases: the people at the clients.
+//!
+//! A contact is seen through its counterparty: access to a contact is decided with the facts
+//! (owner, territory) of the counterparty it belongs to, and a contact may only be attached to a
+//! counterparty the user can see.
+
+use ferment_domain::access::{Operation, RecordFacts, RecordKind};
+use ferment_domain::contact::{Contact, ContactInput};
+use ferment_domain::validation::{FieldError, Problem};
+use ferment_store::history::HistoryEntry;
+use ferment_store::list::Page;
+use ferment_store::{Record, Store, StoreError, Tx, contacts, counterparties, history};
+use uuid::Uuid;
+
+use super::{begin, check, commit, scope};
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+const KIND: RecordKind = RecordKind::Contact;
+
+/// The store's connection type (what both a reader and a transaction dereference to), named
+/// without depending on the database driver.
+type Connection = <Tx as std::ops::Deref>::Target;
+
+/// The access facts of a contact: those of its counterparty, when it has a live one.
+async fn facts(
+    connection: &mut Connection,
+    record: &Record<Contact>,
+) -> AppResult<(Uuid, RecordFacts)> {
+    let facts = match record.data.counterparty_id {
+        Some(counterparty_id) => match counterparties::get(connection, counterparty_id).await {
+            Ok(counterparty) => RecordFacts {
+                owner_id: counterparty.data.owner_id,
+                territory_id: counterparty.data.territory_id,
+            },
+            Err(StoreError::NotFound) => RecordFacts::default(),
+            Err(error) => return Err(error.into()),
+        },
+        None => RecordFacts::default(),
+    };
+    Ok((record.meta.id, facts))
+}
+
+/// The counterparty must exist and be visible to the user; otherwise the reference is unknown (a
+/// hidden client looks exactly like a missing one).
+async fn check_rules(tx: &mut Tx, user: &CurrentUser, data: &Contact) -> AppResult<()> {
+    let Some(counterparty_id) = data.counterparty_id else {
+        return Ok(());
+    };
+    let unknown = || {
+        AppError::Invalid(vec![FieldError::new(
+            "counterparty_id",
+            Problem::UnknownReference,
+        )])
+    };
+    let counterparty = match counterparties::get(tx, counterparty_id).await {
+        Ok(counterparty) => counterparty,
+        Err(StoreError::NotFound) => return Err(unknown()),
+        Err(error) => return Err(error.into()),
+    };
+    let facts = RecordFacts {
+        owner_id: counterparty.data.owner_id,
+        territory_id: counterparty.data.territory_id,
+    };
+    check(
+        user,
+        RecordKind::Counterparty,
+        Operation::Read,
+        Some((counterparty_id, facts)),
+    )
+    .map_err(|_| unknown())
+}
+
+/// Creates a contact.
+pub async fn create(
+    store: &Store,
+    user: &CurrentUser,
+    input: &ContactInput,
+) -> AppResult<Record<Contact>> {
+    check(user, KIND, Operation::Create, None)?;
+    let data = input.validate()?;
+    let mut tx = begin(store).await?;
+    check_rules(&mut tx, user, &data).await?;
+    let record = contacts::insert(&mut tx, Some(user.actor.user_id), &data).await?;
+    commit(tx).await?;
+    Ok(record)
+}
+
+/// Reads a contact the user may see.
+pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<Contact>> {
+    let mut connection = store.reader().await?;
+    let record = contacts::get(&mut connection, id).await?;
+    check(
+        user,
+        KIND,
+        Operation::Read,
+        Some(facts(&mut connection, &record).await?),
+    )?;
+    Ok(record)
+}
+
+/// Changes a contact: `edit` turns the current input into the new one.
+pub async fn update(
+    store: &Store,
+    user: &CurrentUser,
+    id: Uuid,
+    version: i64,
+    edit: impl FnOnce(ContactInput) -> Result<ContactInput, Vec<FieldError>>,
+) -> AppResult<Record<Contact>> {
+    let mut tx = begin(store).await?;
+    let current = contacts::get(&mut tx, id).await?;
+    check(
+        user,
+        KIND,
+        Operation::Edit,
+        Some(facts(&mut tx, &current).await?),
+    )?;
+    let input = edit(ContactInput::from(&current.data))?;
+    let data = input.validate()?;
+    if current.meta.version != version {
+        return Err(AppError::StaleVersion {
+            current: current.meta.version,
+        });
+    }
+    check_rules(&mut tx, user, &data).await?;
+    let record = contacts::update(&mut tx, Some(user.actor.user_id), id, version, &data).await?;
+    commit(tx).await?;
+    Ok(record)
+}
+
+/// Deletes (hides) a contact; with a `version`, only if it has not changed since.
+pub async fn delete(
+    store: &Store,
+    user: &CurrentUser,
+    id: Uuid,
+    version: Option<i64>,
+) -> AppResult<()> {
+    let mut tx = begin(store).await?;
+    let current = contacts::get(&mut tx, id).await?;
+    check(
+        user,
+        KIND,
+        Operation::Delete,
+        Some(facts(&mut tx, &current).await?),
+    )?;
+    if let Some(version) = version
+        && version != current.meta.version
+    {
+        return Err(AppError::StaleVersion {
+            current: current.meta.version,
+        });
+    }
+    contacts::delete(&mut tx, Some(user.actor.user_id), id).await?;
+    commit(tx).await
+}
+
+/// A page of the contacts the user may see.
+pub async fn list(
+    store: &Store,
+    user: &CurrentUser,
+    query: &contacts::ListQuery,
+) -> AppResult<Page<contacts::ListRow>> {
+    let mut connection = store.reader().await?;
+    Ok(contacts::list(&mut connection, &scope(user, KIND), query).await?)
+}
+
+/// A contact's change history.
+pub async fn history(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Vec<HistoryEntry>> {
+    get(store, user, id).await?;
+    let mut connection = store.reader().await?;
+    Ok(history::list(&mut connection, id, 200).await?)
+}
