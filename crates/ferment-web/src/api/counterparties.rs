@@ -10,10 +10,11 @@ use ferment_domain::counterparty::{
 };
 use ferment_domain::validation::{Errors, Problem};
 use ferment_store::counterparties::{ListQuery, SortKey};
-use ferment_store::list::{Cursor, Direction, page_size};
+use ferment_store::list::Direction;
 use serde::Deserialize;
 
 use super::input::{merge, version};
+use super::params::{blank, id_param, page_params};
 use super::wire::{PageResponse, RecordResponse};
 use super::{JsonObject, path_id};
 use crate::AppState;
@@ -61,21 +62,12 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
-fn blank(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
 impl ListParams {
     /// Parses the parameters, naming each one that is wrong.
     pub fn parse(&self) -> AppResult<ListQuery> {
         let mut errors = Errors::new();
-        let id = |errors: &mut Errors, field: &str, value: &Option<String>| {
-            blank(value).and_then(|v| {
-                errors.take(field, uuid::Uuid::parse_str(v).map_err(|_| Problem::Uuid))
-            })
-        };
-        let territory_id = id(&mut errors, "territory_id", &self.territory_id);
-        let owner_id = id(&mut errors, "owner_id", &self.owner_id);
+        let territory_id = id_param(&mut errors, "territory_id", &self.territory_id);
+        let owner_id = id_param(&mut errors, "owner_id", &self.owner_id);
         let segment = blank(&self.segment).and_then(|v| errors.take("segment", Segment::parse(v)));
         let industry =
             blank(&self.industry).and_then(|v| errors.take("industry", Industry::parse(v)));
@@ -98,28 +90,7 @@ impl ListParams {
                 (SortKey::Name, Direction::Ascending)
             }
         };
-        let limit = match blank(&self.limit) {
-            None => None,
-            Some(text) => match text.parse::<i64>() {
-                Ok(n) if (1..=200).contains(&n) => Some(n),
-                _ => {
-                    errors.add("limit", Problem::Range { min: 1, max: 200 });
-                    None
-                }
-            },
-        };
-        let cursor = blank(&self.cursor).and_then(|c| {
-            let decoded = Cursor::decode(c);
-            if decoded.is_none() {
-                errors.add(
-                    "cursor",
-                    Problem::NotAllowed {
-                        allowed: vec!["next_cursor".into()],
-                    },
-                );
-            }
-            decoded
-        });
+        let (cursor, limit) = page_params(&mut errors, &self.limit, &self.cursor);
         errors
             .finish(ListQuery {
                 q: blank(&self.q).map(str::to_string),
@@ -131,7 +102,7 @@ impl ListParams {
                 sort,
                 direction,
                 cursor,
-                limit: page_size(limit),
+                limit,
             })
             .map_err(AppError::Invalid)
     }

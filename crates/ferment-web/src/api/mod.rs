@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod counterparties;
 pub mod input;
 pub mod openapi;
+pub mod params;
 pub mod products;
 pub mod territories;
 pub mod users;

@@ -19,9 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::contacts::{blank, id_param, page_params};
 use super::counterparties::DeleteParams;
 use super::input::{merge, version};
+use super::params::{blank, id_param, page_params};
 use super::wire::{PageResponse, RecordResponse};
 use super::{JsonObject, path_id};
 use crate::AppState;
