@@ -372,6 +372,8 @@ pub struct ListRow {
     pub territory_name: Option<String>,
     /// Owner id.
     pub owner_id: Option<Uuid>,
+    /// When the counterparty was created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
     /// Owner's full name.
     pub owner_name: Option<String>,
     /// Phone.
@@ -415,7 +417,7 @@ pub async fn list(
     let sort = query.sort.column();
     let mut sql = Sql::new(
         "SELECT c.id, c.version, c.kind, c.name, c.inn, c.kpp, c.segment, c.industry, c.territory_id, \
-         t.name AS territory_name, c.owner_id, u.full_name AS owner_name, c.phone, c.email, ",
+         t.name AS territory_name, c.owner_id, u.full_name AS owner_name, c.phone, c.email, c.created_at, ",
     );
     sql.push(sort).push(
         " AS sort_value FROM counterparties c \
@@ -496,6 +498,7 @@ pub async fn list(
             territory_name: row.try_get("territory_name")?,
             owner_id: parse_optional_id(row.try_get::<Option<String>, _>("owner_id")?.as_deref())?,
             owner_name: row.try_get("owner_name")?,
+            created_at: crate::parse_time(&row.try_get::<String, _>("created_at")?)?,
             phone: row.try_get("phone")?,
             email: row.try_get("email")?,
         });

@@ -267,18 +267,27 @@ fn unsafe_method(method: &Method) -> bool {
 /// [`CurrentUser`] (if any) in the request's extensions.
 pub async fn auth_layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    // Refusals made here never reach the API's problem layer, so they are rendered here.
+    // Refusals made here never reach the inner error layers: API refusals are rendered here as
+    // problem+json, page refusals are left to the outer page error layer (an HTML page).
     let lang = crate::error::request_lang(&parts.headers);
+    let api = parts.uri.path().starts_with("/api/");
+    let refuse = |error: AppError| -> Response {
+        if api {
+            error.to_problem_response(lang)
+        } else {
+            crate::pages::layout::PageError(error).into_response()
+        }
+    };
     let identity = if let Some(token) = bearer(&parts.headers) {
         match resolve(&state.store, &token, TokenKind::Api).await {
             Ok(Some(user)) => Some(user),
-            Ok(None) => return AppError::Unauthorized.to_problem_response(lang),
-            Err(error) => return error.to_problem_response(lang),
+            Ok(None) => return refuse(AppError::Unauthorized),
+            Err(error) => return refuse(error),
         }
     } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
         match resolve(&state.store, &secret, TokenKind::Session).await {
             Ok(user) => user,
-            Err(error) => return error.to_problem_response(lang),
+            Err(error) => return refuse(error),
         }
     } else {
         None
@@ -295,7 +304,7 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
             .map(str::to_string);
         let form_token = if header_token.is_none() && is_form(&parts.headers) {
             let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-                return AppError::Csrf.to_problem_response(lang);
+                return refuse(AppError::Csrf);
             };
             let token = form_urlencoded_field(&bytes, "_csrf");
             body = Body::from(bytes);
@@ -305,7 +314,7 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
         };
         let presented = header_token.or(form_token).unwrap_or_default();
         if presented.is_empty() || !constant_time_eq(presented.as_bytes(), csrf_token.as_bytes()) {
-            return AppError::Csrf.to_problem_response(lang);
+            return refuse(AppError::Csrf);
         }
     }
     if let Some(user) = identity {

@@ -67,6 +67,8 @@ impl App {
                 state.clone(),
                 auth::auth_layer,
             ))
+            // Page refusals made by the auth layer itself (a stale form's CSRF token) become pages.
+            .layer(middleware::from_fn(pages::layout::error_layer))
             .layer(CompressionLayer::new())
             .layer(TraceLayer::new_for_http())
             .with_state(state)

@@ -1,10 +1,160 @@
-//! Server-rendered pages (askama templates, Russian first).
+//! Server-rendered pages: askama templates (auto-escaping) in `crates/ferment-web/templates`, a small
+//! stylesheet and script in `crates/ferment-web/static`, Russian first with an English switch.
+//!
+//! Every page works without JavaScript: forms post, links navigate, filters are GET forms. Handlers
+//! are thin, like the API's: read the request, call a use case in [`crate::app`], fill a template.
+//!
+//! Reading order: [`layout`] (the frame, the signed-in context, error pages), [`i18n`], [`forms`],
+//! [`login`], then one module per business noun and page kind ([`counterparties`],
+//! [`counterparty_card`], [`counterparty_form`], [`contacts`], [`contact_form`], [`products`],
+//! [`product_form`]), with [`history`], [`lookups`] and [`format`] as their helpers.
 
-use axum::Router;
+pub mod assets;
+pub mod contact_form;
+pub mod contacts;
+pub mod counterparties;
+pub mod counterparty_card;
+pub mod counterparty_form;
+pub mod format;
+pub mod forms;
+pub mod history;
+pub mod i18n;
+pub mod layout;
+pub mod login;
+pub mod lookups;
+pub mod product_form;
+pub mod products;
+
+use axum::{Router, middleware};
+use uuid::Uuid;
 
 use crate::AppState;
+use crate::error::AppError;
+use i18n::Texts;
 
-/// The page routes.
+/// The page routes, with their error pages, and the static files.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(login::routes())
+        .merge(counterparties::routes())
+        .merge(contacts::routes())
+        .merge(products::routes())
+        .layer(middleware::from_fn(layout::error_layer))
+        .merge(assets::routes())
+}
+
+/// Parses an id from the path; a malformed id is simply not found.
+pub fn path_id(text: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(text).map_err(|_| AppError::NotFound)
+}
+
+/// The confirmation a page shows after a redirect: `?done=created|saved|deleted`.
+pub fn notice_of(t: &'static Texts, raw_query: &str) -> Option<&'static str> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw_query).unwrap_or_default();
+    let done = pairs.into_iter().find(|(key, _)| key == "done")?.1;
+    match done.as_str() {
+        "created" => Some(t.created),
+        "saved" => Some(t.saved),
+        "deleted" => Some(t.deleted),
+        _ => None,
+    }
+}
+
+/// One labelled value of a card.
+#[derive(Debug, Clone)]
+pub struct Fact {
+    /// The label.
+    pub label: &'static str,
+    /// The value (empty: shown as «—»).
+    pub value: String,
+    /// A link for the value (`tel:`, `mailto:`, a web site, another card), or empty.
+    pub href: String,
+    /// Whether the value is a number to show in tabular figures (ИНН, accounts).
+    pub mono: bool,
+}
+
+impl Fact {
+    /// A plain value.
+    pub fn plain(label: &'static str, value: &str) -> Fact {
+        Fact {
+            label,
+            value: value.trim().to_string(),
+            href: String::new(),
+            mono: false,
+        }
+    }
+
+    /// A number such as an ИНН.
+    pub fn number(label: &'static str, value: &str) -> Fact {
+        Fact {
+            mono: true,
+            ..Fact::plain(label, value)
+        }
+    }
+
+    /// A value linking to `href` (when the value is not empty).
+    pub fn link(label: &'static str, value: &str, href: String) -> Fact {
+        let fact = Fact::plain(label, value);
+        Fact {
+            href: if fact.value.is_empty() {
+                String::new()
+            } else {
+                href
+            },
+            ..fact
+        }
+    }
+
+    /// A phone number, dialable.
+    pub fn phone(label: &'static str, value: &str) -> Fact {
+        let digits: String = value
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect();
+        Fact::link(label, value, format!("tel:{digits}"))
+    }
+
+    /// An e-mail address, clickable.
+    pub fn email(label: &'static str, value: &str) -> Fact {
+        Fact::link(label, value, format!("mailto:{}", value.trim()))
+    }
+
+    /// A web site. Only `http(s)` links are made, so a stored `javascript:` can never run.
+    pub fn site(label: &'static str, value: &str) -> Fact {
+        let value = value.trim();
+        let href = if value.starts_with("https://") || value.starts_with("http://") {
+            value.to_string()
+        } else {
+            format!("https://{value}")
+        };
+        Fact::link(label, value, href)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_site_never_becomes_a_script_link() {
+        assert_eq!(
+            Fact::site("x", "javascript:alert(1)").href,
+            "https://javascript:alert(1)"
+        );
+        assert_eq!(Fact::site("x", "molzavod.ru").href, "https://molzavod.ru");
+        assert_eq!(Fact::site("x", "").href, "");
+        assert_eq!(
+            Fact::phone("x", "+7 (495) 500-55-50").href,
+            "tel:+74955005550"
+        );
+    }
+
+    #[test]
+    fn notices_come_from_the_done_parameter() {
+        assert_eq!(
+            notice_of(&i18n::RU, "done=saved"),
+            Some("Изменения сохранены")
+        );
+        assert_eq!(notice_of(&i18n::RU, "q=x&done=nope"), None);
+    }
 }
