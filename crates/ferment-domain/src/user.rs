@@ -53,8 +53,11 @@ pub struct UserInput {
 
 /// Checks a login name: 2–50 characters of latin letters, digits, `.`, `_`, `-`.
 pub fn validate_login(login: &str) -> Result<(), Problem> {
-    if login.len() < 2 {
+    if login.is_empty() {
         return Err(Problem::Required);
+    }
+    if login.len() < 2 {
+        return Err(Problem::TooShort { min: 2 });
     }
     if login.len() > 50 {
         return Err(Problem::TooLong { max: 50 });

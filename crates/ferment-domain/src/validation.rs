@@ -66,6 +66,11 @@ pub enum Problem {
         /// Maximum number of characters.
         max: usize,
     },
+    /// The text is shorter than allowed.
+    TooShort {
+        /// Minimum number of characters.
+        min: usize,
+    },
     /// Only digits are allowed.
     DigitsOnly,
     /// The value must have exactly this many characters.
@@ -142,6 +147,8 @@ impl Problem {
             (Required, Lang::En) => "This field is required".into(),
             (TooLong { max }, Lang::Ru) => format!("Не длиннее {max} символов"),
             (TooLong { max }, Lang::En) => format!("At most {max} characters"),
+            (TooShort { min }, Lang::Ru) => format!("Не короче {min} символов"),
+            (TooShort { min }, Lang::En) => format!("At least {min} characters"),
             (DigitsOnly, Lang::Ru) => "Допустимы только цифры".into(),
             (DigitsOnly, Lang::En) => "Digits only".into(),
             (Length { expected }, Lang::Ru) => {

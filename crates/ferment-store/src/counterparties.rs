@@ -99,6 +99,14 @@ pub async fn get(connection: &mut AnyConnection, id: Uuid) -> StoreResult<Record
     from_row(&row, accounts)
 }
 
+/// Whether any live counterparty exists (the demo loads only into a database without any).
+pub async fn any_live(connection: &mut AnyConnection) -> StoreResult<bool> {
+    let row = sqlx::query("SELECT id FROM counterparties WHERE deleted_at IS NULL LIMIT 1")
+        .fetch_optional(connection)
+        .await?;
+    Ok(row.is_some())
+}
+
 /// A live counterparty with the same ИНН and КПП (the duplicate rule), other than `except`.
 pub async fn find_duplicate(
     connection: &mut AnyConnection,

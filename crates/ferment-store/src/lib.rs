@@ -145,7 +145,16 @@ impl Store {
 
     /// Refreshes the planner's statistics (after a bulk load).
     pub async fn analyze(&self) -> StoreResult<()> {
-        self.write.execute("ANALYZE").await?;
+        // A bare ANALYZE on PostgreSQL also visits the shared system catalogs, which a database
+        // owner may not analyze (one warning each); Ferment's own tables are what matters.
+        let statement = match self.dialect {
+            Dialect::Sqlite => "ANALYZE",
+            Dialect::Postgres => {
+                "ANALYZE territories, roles, users, user_roles, counterparties, counterparty_bank_accounts, \
+                 search_terms, contacts, product_groups, products, warehouses, stock, change_log"
+            }
+        };
+        self.write.execute(statement).await?;
         Ok(())
     }
 

@@ -1,0 +1,164 @@
+//! `ferment demo`: serve with the demo data set, loaded on first start, and logins that always work.
+//!
+//! The demo is for looking around, so its logins must work every time it starts: the password of
+//! `admin` and of every demo user is `FERMENT_ADMIN_PASSWORD` when set, otherwise a new generated
+//! one, and it is printed on every start. With a password from the environment, accounts that
+//! already have it are left alone (setting a password signs the user out everywhere).
+
+use std::time::Duration;
+
+use anyhow::Context;
+use ferment_demo::DemoData;
+use ferment_store::{Store, users};
+use ferment_web::auth::{hash_password, verify_password};
+
+use crate::config::Settings;
+use crate::demo_load::{LoadReport, has_no_counterparties, load};
+use crate::server::{bind, serve};
+use crate::startup::{
+    ADMIN_LOGIN, admin_password_from_env, admin_user, generate_password, open_store,
+};
+
+/// The seed of the demo data set: the same seed gives the same business on every machine.
+pub const DEMO_SEED: u64 = 2026;
+
+/// `ferment demo`.
+pub async fn run_demo(settings: Settings) -> anyhow::Result<()> {
+    let env_password = admin_password_from_env()?;
+    let listener = bind(&settings).await?;
+    let store = open_store(&settings).await?;
+    let data = ferment_demo::generate(DEMO_SEED);
+
+    let password = env_password.clone().unwrap_or_else(generate_password);
+    let hash = hash_password(&password).await?;
+
+    if has_no_counterparties(&store).await? {
+        println!("Loading the demo data set into the empty database…");
+        let report = load(&store, &data, &hash).await?;
+        print_report(&report);
+    } else {
+        println!("The database already has counterparties: the demo data set is not loaded again.");
+    }
+
+    let logins: Vec<&str> = std::iter::once(ADMIN_LOGIN)
+        .chain(data.users.iter().map(|u| u.login.as_str()))
+        .collect();
+    let check_first = env_password.is_some();
+    set_passwords(&store, &logins, &password, &hash, check_first)
+        .await
+        .context("setting the demo passwords")?;
+    print_logins(&data, &password, check_first);
+    serve(listener, &settings, store).await
+}
+
+/// Gives every account in `logins` the password (creating `admin` when missing). With
+/// `check_first`, accounts whose password already matches are not touched.
+async fn set_passwords(
+    store: &Store,
+    logins: &[&str],
+    password: &str,
+    hash: &str,
+    check_first: bool,
+) -> anyhow::Result<()> {
+    let mut to_set = Vec::new();
+    let mut admin_missing = false;
+    {
+        let mut connection = store.reader().await?;
+        for login in logins {
+            match users::find_by_login(&mut connection, login).await? {
+                None if *login == ADMIN_LOGIN => admin_missing = true,
+                // A demo user someone deleted stays deleted.
+                None => {}
+                Some((user, current)) => {
+                    let matches = match (&current, check_first) {
+                        (Some(current), true) => verify_password(current, password).await,
+                        _ => false,
+                    };
+                    if !matches {
+                        to_set.push(user.meta.id);
+                    }
+                }
+            }
+        }
+    }
+    let mut tx = store.begin().await?;
+    if admin_missing {
+        users::insert(&mut tx, None, &admin_user(), Some(hash)).await?;
+    }
+    for id in to_set {
+        users::set_password(&mut tx, id, hash).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
+fn print_report(report: &LoadReport) {
+    println!(
+        "Loaded in {}: {} users, {} counterparties, {} contacts, {} products in {} groups, \
+         {} warehouses with {} stock lines.",
+        seconds(report.elapsed),
+        report.users,
+        report.counterparties,
+        report.contacts,
+        report.products,
+        report.product_groups,
+        report.warehouses,
+        report.stock_lines,
+    );
+}
+
+/// What a demo login is for, as shown in the start-up message.
+fn job_of(login: &str) -> &'static str {
+    match login {
+        ADMIN_LOGIN => "administrator",
+        "head" => "head of sales",
+        "technologist" => "technologist",
+        _ => "sales manager",
+    }
+}
+
+fn print_logins(data: &DemoData, password: &str, from_env: bool) {
+    let source = if from_env {
+        " (from FERMENT_ADMIN_PASSWORD)"
+    } else {
+        " (generated for this start)"
+    };
+    println!();
+    println!("Demo logins — every one has the password{source}:");
+    println!();
+    println!("    {password}");
+    println!();
+    println!(
+        "    {:<14} {:<32} {}",
+        ADMIN_LOGIN,
+        "Администратор",
+        job_of(ADMIN_LOGIN)
+    );
+    let featured = ["head", "manager", "technologist"];
+    for user in data
+        .users
+        .iter()
+        .filter(|u| featured.contains(&u.login.as_str()))
+    {
+        println!(
+            "    {:<14} {:<32} {}",
+            user.login,
+            user.full_name,
+            job_of(&user.login)
+        );
+    }
+    let others: Vec<&str> = data
+        .users
+        .iter()
+        .map(|u| u.login.as_str())
+        .filter(|login| !featured.contains(login))
+        .collect();
+    if !others.is_empty() {
+        println!("    and the managers {}", others.join(", "));
+    }
+    println!();
+}

@@ -1,0 +1,394 @@
+//! The `ferment` binary as an operator runs it: the real executable, a fresh data directory or
+//! database per test, the server on port 0 and HTTP requests against the address it prints.
+//!
+//! SQLite always; the database commands also run on PostgreSQL when `FERMENT_TEST_PG_URL` is set
+//! (and must, under `FERMENT_REQUIRE_SERVICES=1`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ferment_store::testing::databases;
+use serde_json::{Value, json};
+
+/// How long a server may take to print its address (a debug build loading the demo is the slowest).
+const START_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Settings a developer's shell or CI may have set that would leak into the child's configuration.
+const SETTINGS_VARIABLES: &[&str] = &[
+    "DATABASE_URL",
+    "FERMENT_LISTEN",
+    "FERMENT_DATA_DIR",
+    "FERMENT_CONFIG",
+    "FERMENT_ADMIN_PASSWORD",
+    "FERMENT_SECURE_COOKIES",
+    "FERMENT_SESSION_HOURS",
+];
+
+/// A new empty directory for one test, also the child's working directory (so no stray
+/// `ferment.toml` is picked up).
+fn fresh_dir() -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join("ferment-cli-tests")
+        .join(uuid::Uuid::new_v4().to_string());
+    std::fs::create_dir_all(&dir).expect("creating the test directory");
+    dir
+}
+
+/// `ferment ARGS` in `dir` with a clean settings environment.
+fn ferment(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferment"));
+    command.args(args).current_dir(dir);
+    for name in SETTINGS_VARIABLES {
+        command.env_remove(name);
+    }
+    command
+}
+
+/// Runs a command to its end, feeding `stdin`.
+fn run(mut command: Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting ferment");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("writing stdin");
+    child.wait_with_output().expect("waiting for ferment")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Runs a command that must succeed; returns its standard output.
+fn succeed(command: Command, stdin: &str) -> String {
+    let description = format!("{command:?}");
+    let output = run(command, stdin);
+    assert!(
+        output.status.success(),
+        "{description} failed with {}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        text(&output.stdout),
+        text(&output.stderr)
+    );
+    text(&output.stdout)
+}
+
+/// A running server, killed when dropped (also when the test panics).
+struct Server {
+    child: Child,
+    base: String,
+    stdout: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts a long-running command and waits until it prints the address it listens on.
+fn start(mut command: Command) -> Server {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting ferment");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines_tx, lines): (_, Receiver<String>) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let stderr_text = Arc::new(Mutex::new(String::new()));
+    let mut stderr = child.stderr.take().expect("stderr");
+    let sink = Arc::clone(&stderr_text);
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .expect("stderr buffer")
+                .push_str(&String::from_utf8_lossy(&buffer[..n]));
+        }
+    });
+    let mut server = Server {
+        child,
+        base: String::new(),
+        stdout: String::new(),
+    };
+    let deadline = Instant::now() + START_TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                server.stdout.push_str(&line);
+                server.stdout.push('\n');
+                if let Some((_, rest)) = line.split_once("listening on http://") {
+                    let address = rest.split_whitespace().next().expect("an address");
+                    server.base = format!("http://{address}");
+                    return server;
+                }
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
+                let status = server.child.try_wait().ok().flatten();
+                panic!(
+                    "ferment did not print its address (exit: {status:?})\nstdout:\n{}\nstderr:\n{}",
+                    server.stdout,
+                    stderr_text.lock().expect("stderr buffer")
+                );
+            }
+        }
+    }
+}
+
+/// Signs in through the API; the token.
+async fn log_in(client: &reqwest::Client, base: &str, login: &str, password: &str) -> String {
+    let response = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "login": login, "password": password }))
+        .send()
+        .await
+        .expect("login request");
+    assert_eq!(response.status().as_u16(), 201, "login of {login}");
+    let body: Value = response.json().await.expect("login JSON");
+    body["token"].as_str().expect("a token").to_string()
+}
+
+async fn get_json(client: &reqwest::Client, url: String, token: &str) -> (u16, Value) {
+    let response = client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn migrate_then_demo_serves_the_demo_clients_to_the_demo_manager() {
+    let dir = fresh_dir();
+    let out = succeed(ferment(&dir, &["migrate", "--data-dir", "data"]), "");
+    assert!(out.contains("migrated"), "{out}");
+    assert!(dir.join("data/ferment.sqlite").is_file());
+
+    let password = "demo password 2026";
+    let mut command = ferment(
+        &dir,
+        &["demo", "--listen", "127.0.0.1:0", "--data-dir", "data"],
+    );
+    command.env("FERMENT_ADMIN_PASSWORD", password);
+    let server = start(command);
+    assert!(
+        server.stdout.contains("300 counterparties"),
+        "{}",
+        server.stdout
+    );
+    assert!(server.stdout.contains(password), "{}", server.stdout);
+
+    let client = reqwest::Client::new();
+    let health: Value = client
+        .get(format!("{}/health", server.base))
+        .send()
+        .await
+        .expect("health")
+        .json()
+        .await
+        .expect("health JSON");
+    assert_eq!(health, json!({"status": "ok"}));
+
+    let token = log_in(&client, &server.base, "manager", password).await;
+    let (status, page) = get_json(
+        &client,
+        format!("{}/api/v1/counterparties?limit=5", server.base),
+        &token,
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let items = page["items"].as_array().expect("items");
+    assert!(!items.is_empty(), "the manager sees clients: {page}");
+    log_in(&client, &server.base, "admin", password).await;
+    drop(server);
+
+    // A second start finds the data loaded and, without a password in the environment, prints a
+    // new one that works for the demo users.
+    let server = start(ferment(
+        &dir,
+        &["demo", "--listen", "127.0.0.1:0", "--data-dir", "data"],
+    ));
+    assert!(
+        server.stdout.contains("not loaded again"),
+        "{}",
+        server.stdout
+    );
+    let generated = server
+        .stdout
+        .lines()
+        .map(str::trim)
+        .find(|line| line.len() == 20 && line.chars().all(|c| c.is_ascii_alphanumeric()))
+        .unwrap_or_else(|| panic!("a generated password in:\n{}", server.stdout))
+        .to_string();
+    log_in(&client, &server.base, "technologist", &generated).await;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn users_made_on_the_command_line_work_through_the_api_on_every_database() {
+    for database in databases().await {
+        let label = database.label;
+        let dir = fresh_dir();
+        let db = ["--database-url", database.url.as_str()];
+        let migrated = succeed(ferment(&dir, &[&["migrate"][..], &db].concat()), "");
+        if label == "postgres" {
+            assert!(
+                !migrated.contains(":ferment@"),
+                "the database password is masked: {migrated}"
+            );
+        }
+
+        let add = [
+            &["user", "add", "o.kuznetsova", "--name", "Кузнецова Ольга"][..],
+            &[
+                "--email",
+                "o.kuznetsova@example.ru",
+                "--territory",
+                "RU-VFD",
+            ],
+            &["--password-stdin"],
+            &db,
+        ]
+        .concat();
+        let out = succeed(ferment(&dir, &add), "пароль-из-stdin\n");
+        assert!(out.contains("o.kuznetsova"), "{label}: {out}");
+        assert!(!out.contains("пароль-из-stdin"), "{label}: {out}");
+
+        let token_args = [
+            &["user", "token", "o.kuznetsova", "--name", "script"][..],
+            &db,
+        ]
+        .concat();
+        let token = succeed(ferment(&dir, &token_args), "");
+        let token = token.trim().to_string();
+        assert_eq!(token.lines().count(), 1, "{label}: only the token: {token}");
+
+        let passwd = [&["user", "passwd", "admin"][..], &db].concat();
+        // `admin` does not exist until the server starts: a clear error, exit code 1.
+        let output = run(ferment(&dir, &passwd), "");
+        assert_eq!(output.status.code(), Some(1), "{label}");
+        assert!(
+            text(&output.stderr).contains("no user with the login \"admin\""),
+            "{label}: {}",
+            text(&output.stderr)
+        );
+
+        let serve = [&["serve", "--listen", "127.0.0.1:0"][..], &db].concat();
+        let server = start(ferment(&dir, &serve));
+        assert!(
+            server.stdout.contains("password:"),
+            "{label}: the generated admin password is shown: {}",
+            server.stdout
+        );
+        let client = reqwest::Client::new();
+        let (status, me) =
+            get_json(&client, format!("{}/api/v1/users/me", server.base), &token).await;
+        assert_eq!(status, 200, "{label}: {me}");
+        assert_eq!(me["login"], "o.kuznetsova", "{label}: {me}");
+        assert_eq!(me["roles"], json!(["manager"]), "{label}: {me}");
+        log_in(&client, &server.base, "o.kuznetsova", "пароль-из-stdin").await;
+        drop(server);
+
+        // A new password revokes the token.
+        let passwd = [
+            &["user", "passwd", "o.kuznetsova", "--password-stdin"][..],
+            &db,
+        ]
+        .concat();
+        succeed(ferment(&dir, &passwd), "новый-пароль-2026\n");
+        let server = start(ferment(&dir, &serve));
+        assert!(
+            !server.stdout.contains("password:"),
+            "{label}: an existing admin keeps its password: {}",
+            server.stdout
+        );
+        let (status, _) =
+            get_json(&client, format!("{}/api/v1/users/me", server.base), &token).await;
+        assert_eq!(status, 401, "{label}: the old token is revoked");
+        log_in(&client, &server.base, "o.kuznetsova", "новый-пароль-2026").await;
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn bad_user_input_fails_with_a_clear_message_and_exit_code_1() {
+    let dir = fresh_dir();
+    let cases: [(&[&str], &str, &str); 7] = [
+        (
+            &["user", "add", "ольга", "--name", "Ольга"],
+            "",
+            "LOGIN \"ольга\": Allowed values",
+        ),
+        (
+            &["user", "add", "o", "--name", "Ольга"],
+            "",
+            "a login has 2 to 50 characters",
+        ),
+        (
+            &["user", "add", "olga", "--name", " "],
+            "",
+            "--name: This field is required",
+        ),
+        (
+            &["user", "add", "olga", "--name", "Ольга", "--role", "boss"],
+            "",
+            "unknown role \"boss\"",
+        ),
+        (
+            &["user", "add", "olga", "--name", "Ольга", "--password-stdin"],
+            "short\n",
+            "at least 10",
+        ),
+        (
+            &["user", "token", "nobody"],
+            "",
+            "no user with the login \"nobody\"",
+        ),
+        (
+            &["serve", "--listen", "999.1.1.1:80", "--data-dir", "never"],
+            "",
+            "listening on 999.1.1.1:80",
+        ),
+    ];
+    for (args, stdin, expected) in cases {
+        let output = run(ferment(&dir, args), stdin);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("error: ") && stderr.contains(expected),
+            "{args:?}: expected {expected:?} in:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    assert!(
+        !dir.join("never").exists(),
+        "a wrong address fails before the database is created"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
