@@ -416,6 +416,41 @@ pub fn push_territory(sql: &mut Sql, column: &str, territory: Uuid) {
     sql.bind_text(prefix_upper_bound("")).push(")");
 }
 
+/// The ids of `territory` and of every territory inside it.
+pub async fn territory_and_inside(
+    connection: &mut AnyConnection,
+    territory: Uuid,
+) -> StoreResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT t.id FROM territories t, territories f WHERE f.id = $1 \
+         AND t.path >= f.path AND t.path < f.path || $2",
+    )
+    .bind(territory.to_string())
+    .bind(prefix_upper_bound(""))
+    .fetch_all(connection)
+    .await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get::<String, _>("id")?))
+        .collect()
+}
+
+/// Appends "`column` is one of `values`": nothing matches an empty list, and both databases plan a
+/// one-value list as `column = $n`.
+pub fn push_any_of(sql: &mut Sql, column: &str, values: Vec<String>) {
+    if values.is_empty() {
+        sql.push(" AND 1 = 0");
+        return;
+    }
+    sql.push(" AND ").push(column).push(" IN (");
+    for (index, value) in values.into_iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(value);
+    }
+    sql.push(")");
+}
+
 /// One page of counterparties visible in `scope`.
 pub async fn list(
     connection: &mut AnyConnection,
@@ -430,8 +465,11 @@ pub async fn list(
     sql.push(sort).push(
         " AS sort_value FROM counterparties c \
          LEFT JOIN territories t ON t.id = c.territory_id LEFT JOIN users u ON u.id = c.owner_id \
-         WHERE c.deleted_at IS NULL",
+         WHERE c.id IN (SELECT c.id FROM counterparties c WHERE c.deleted_at IS NULL",
     );
+    // The filters, the order and the limit pick the page's ids in a subquery, and only those rows
+    // are then read and joined: when the matches must be sorted (an ИНН prefix, a search), the sort
+    // runs over index entries (`counterparties_inn_name`) instead of whole joined rows.
     push_scope(&mut sql, scope, "c.owner_id");
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
@@ -449,7 +487,11 @@ pub async fn list(
         }
     }
     if let Some(territory) = query.territory_id {
-        push_territory(&mut sql, "c.territory_id", territory);
+        // Resolved to ids first: for a region (a leaf, the usual filter) the condition becomes
+        // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With
+        // the subquery of `push_territory` both databases walk the whole name index and filter.
+        let inside = territory_and_inside(&mut *connection, territory).await?;
+        push_any_of(&mut sql, "c.territory_id", inside);
     }
     for (column, value) in [
         ("c.segment", query.segment.map(|s| s.code())),
@@ -479,6 +521,7 @@ pub async fn list(
         " ORDER BY {sort} {direction}, c.id {direction} LIMIT "
     ));
     sql.bind(Arg::Int(query.limit + 1));
+    sql.push(&format!(") ORDER BY {sort} {direction}, c.id {direction}"));
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut last = None;

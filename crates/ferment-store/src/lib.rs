@@ -9,6 +9,7 @@
 //! Reading order: [`Store`], [`error`], [`sql`], then one module per business noun. Every function
 //! that changes a business record writes its change history ([`history`]) in the same transaction.
 
+pub mod bulk;
 pub mod contacts;
 pub mod counterparties;
 pub mod error;
