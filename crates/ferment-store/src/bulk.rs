@@ -10,7 +10,7 @@
 
 use ferment_domain::counterparty::Counterparty;
 use ferment_domain::history::diff;
-use ferment_domain::text::{normalize, search_terms};
+use ferment_domain::text::normalize;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
@@ -75,17 +75,19 @@ pub async fn insert_counterparties(
 
     let mut terms = Vec::new();
     for (id, data) in ids.iter().zip(rows) {
+        let sort_key = normalize(&data.name);
         for term in counterparty_terms(data) {
             terms.push(vec![
                 Arg::Text(KIND.into()),
                 Arg::Text(term),
+                Arg::Text(sort_key.clone()),
                 Arg::Text(id.to_string()),
             ]);
         }
     }
     insert_rows(
         connection,
-        "INSERT INTO search_terms (record_kind, term, record_id)",
+        "INSERT INTO search_terms (record_kind, term, sort_key, record_id)",
         terms,
     )
     .await?;
@@ -158,10 +160,7 @@ fn counterparty_terms(data: &Counterparty) -> Vec<String> {
         data.full_name.as_deref().unwrap_or(""),
         data.inn.as_deref().unwrap_or(""),
     ];
-    let mut terms: Vec<String> = texts.iter().flat_map(|text| search_terms(text)).collect();
-    terms.sort();
-    terms.dedup();
-    terms
+    crate::search::terms(&texts)
 }
 
 /// How many rows of `width` values one statement carries.

@@ -197,7 +197,7 @@ async fn write_children(
         data.full_name.as_deref().unwrap_or(""),
         inn.as_str(),
     ];
-    search::index(connection, KIND, id, &texts).await
+    search::index(connection, KIND, id, &normalize(&data.name), &texts).await
 }
 
 /// Creates a counterparty and records its creation.
@@ -451,47 +451,37 @@ pub fn push_any_of(sql: &mut Sql, column: &str, values: Vec<String>) {
     sql.push(")");
 }
 
-/// One page of counterparties visible in `scope`.
-pub async fn list(
-    connection: &mut AnyConnection,
-    scope: &Scope,
-    query: &ListQuery,
-) -> StoreResult<Page<ListRow>> {
-    let sort = query.sort.column();
-    let mut sql = Sql::new(
-        "SELECT c.id, c.version, c.kind, c.name, c.inn, c.kpp, c.segment, c.industry, c.territory_id, \
-         t.name AS territory_name, c.owner_id, u.full_name AS owner_name, c.phone, c.email, c.created_at, ",
-    );
-    sql.push(sort).push(
-        " AS sort_value FROM counterparties c \
-         LEFT JOIN territories t ON t.id = c.territory_id LEFT JOIN users u ON u.id = c.owner_id \
-         WHERE c.id IN (SELECT c.id FROM counterparties c WHERE c.deleted_at IS NULL",
-    );
-    // The filters, the order and the limit pick the page's ids in a subquery, and only those rows
-    // are then read and joined: when the matches must be sorted (an ИНН prefix, a search), the sort
-    // runs over index entries (`counterparties_inn_name`) instead of whole joined rows.
-    push_scope(&mut sql, scope, "c.owner_id");
-    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+/// What a list's `q` asks for.
+enum Search {
+    /// Two or more digits: the start of the ИНН.
+    InnPrefix(String),
+    /// Text with `@`: the start of the e-mail.
+    EmailPrefix(String),
+    /// Words: records having a word starting with each (longest first).
+    Words(Vec<String>),
+}
+
+impl Search {
+    fn parse(q: Option<&str>) -> Option<Search> {
+        let q = q.map(str::trim).filter(|q| !q.is_empty())?;
         let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
         if compact.len() >= 2 && compact.chars().all(|c| c.is_ascii_digit()) {
-            sql.push(" AND c.inn >= ").bind_text(compact.clone());
-            sql.push(" AND c.inn < ")
-                .bind_text(prefix_upper_bound(&compact));
+            Some(Search::InnPrefix(compact))
         } else if q.contains('@') {
-            let email = normalize(q);
-            sql.push(" AND c.email_sort >= ").bind_text(email.clone());
-            sql.push(" AND c.email_sort < ")
-                .bind_text(prefix_upper_bound(&email));
+            Some(Search::EmailPrefix(normalize(q)))
         } else {
-            search::push_match(&mut sql, KIND, "c.id", q);
+            let words = search::query_words(q);
+            (!words.is_empty()).then_some(Search::Words(words))
         }
     }
-    if let Some(territory) = query.territory_id {
-        // Resolved to ids first: for a region (a leaf, the usual filter) the condition becomes
-        // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With
-        // the subquery of `push_territory` both databases walk the whole name index and filter.
-        let inside = territory_and_inside(&mut *connection, territory).await?;
-        push_any_of(&mut sql, "c.territory_id", inside);
+}
+
+/// Appends the list's filters other than the search and the cursor, on the alias `c`.
+fn push_filters(sql: &mut Sql, scope: &Scope, query: &ListQuery, territories: Option<&[String]>) {
+    sql.push(" AND c.deleted_at IS NULL");
+    push_scope(sql, scope, "c.owner_id");
+    if let Some(inside) = territories {
+        push_any_of(sql, "c.territory_id", inside.to_vec());
     }
     for (column, value) in [
         ("c.segment", query.segment.map(|s| s.code())),
@@ -505,23 +495,92 @@ pub async fn list(
     if let Some(owner) = query.owner_id {
         sql.push(" AND c.owner_id = ").bind_text(owner.to_string());
     }
-    if let Some(cursor) = &query.cursor {
-        sql.push(" AND (")
-            .push(sort)
-            .push(", c.id) ")
-            .push(query.direction.after())
-            .push(" (");
-        sql.bind_text(cursor.value.clone())
-            .push(", ")
-            .bind_text(cursor.id.clone())
-            .push(")");
-    }
+}
+
+/// One page of counterparties visible in `scope`.
+pub async fn list(
+    connection: &mut AnyConnection,
+    scope: &Scope,
+    query: &ListQuery,
+) -> StoreResult<Page<ListRow>> {
+    let sort = query.sort.column();
     let direction = query.direction.sql();
+    let search = Search::parse(query.q.as_deref());
+    // Resolved to ids first: for a region (a leaf, the usual filter) the condition becomes
+    // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With
+    // the subquery of `push_territory` both databases walk the whole name index and filter.
+    let territories = match query.territory_id {
+        Some(territory) => Some(territory_and_inside(&mut *connection, territory).await?),
+        None => None,
+    };
+    let mut sql = Sql::new(
+        "SELECT c.id, c.version, c.kind, c.name, c.inn, c.kpp, c.segment, c.industry, c.territory_id, \
+         t.name AS territory_name, c.owner_id, u.full_name AS owner_name, c.phone, c.email, c.created_at, ",
+    );
+    sql.push(sort).push(
+        " AS sort_value FROM counterparties c \
+         LEFT JOIN territories t ON t.id = c.territory_id LEFT JOIN users u ON u.id = c.owner_id \
+         WHERE c.id IN (",
+    );
+    // The filters, the order and the limit pick the page's ids in a subquery, and only those rows
+    // are then read and joined: when the matches must be sorted (an ИНН prefix, a search), the sort
+    // runs over index entries (`counterparties_inn_name`, the search terms) instead of whole joined
+    // rows.
+    match &search {
+        Some(Search::Words(words)) if query.sort == SortKey::Name => {
+            let page = search::SortedPage {
+                record_kind: KIND,
+                words,
+                join: "JOIN counterparties c ON c.id = st.record_id",
+                limit: query.limit + 1,
+                direction: query.direction,
+                cursor: query.cursor.as_ref(),
+            };
+            search::push_sorted_page(&mut sql, &page, &|sql: &mut Sql| {
+                push_filters(sql, scope, query, territories.as_deref())
+            });
+        }
+        _ => {
+            sql.push("SELECT c.id FROM counterparties c WHERE 1 = 1");
+            push_filters(&mut sql, scope, query, territories.as_deref());
+            match &search {
+                Some(Search::InnPrefix(inn)) => {
+                    sql.push(" AND c.inn >= ").bind_text(inn.clone());
+                    sql.push(" AND c.inn < ").bind_text(prefix_upper_bound(inn));
+                }
+                Some(Search::EmailPrefix(email)) => {
+                    sql.push(" AND c.email_sort >= ").bind_text(email.clone());
+                    sql.push(" AND c.email_sort < ")
+                        .bind_text(prefix_upper_bound(email));
+                }
+                Some(Search::Words(words)) => {
+                    for word in words {
+                        search::push_match(&mut sql, KIND, "c.id", word);
+                    }
+                }
+                None => {}
+            }
+            if let Some(cursor) = &query.cursor {
+                sql.push(" AND (")
+                    .push(sort)
+                    .push(", c.id) ")
+                    .push(query.direction.after())
+                    .push(" (");
+                sql.bind_text(cursor.value.clone())
+                    .push(", ")
+                    .bind_text(cursor.id.clone())
+                    .push(")");
+            }
+            sql.push(&format!(
+                " ORDER BY {sort} {direction}, c.id {direction} LIMIT "
+            ));
+            sql.bind(Arg::Int(query.limit + 1));
+        }
+    }
     sql.push(&format!(
-        " ORDER BY {sort} {direction}, c.id {direction} LIMIT "
+        ") ORDER BY {sort} {direction}, c.id {direction} LIMIT "
     ));
     sql.bind(Arg::Int(query.limit + 1));
-    sql.push(&format!(") ORDER BY {sort} {direction}, c.id {direction}"));
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut last = None;

@@ -105,7 +105,7 @@ async fn index(connection: &mut AnyConnection, id: Uuid, data: &Product) -> Stor
         data.code.as_str(),
         data.article.as_deref().unwrap_or(""),
     ];
-    search::index(connection, KIND, id, &texts).await
+    search::index(connection, KIND, id, &normalize(&data.name), &texts).await
 }
 
 /// Creates a product.

@@ -1,33 +1,49 @@
-//! The search index: the words each record can be found by, kept in `search_terms` and searched by
-//! prefix range, which both databases serve from the primary-key B-tree.
+//! The search index: the words each record can be found by, kept in `search_terms` as sorted
+//! posting lists — (record kind, word, the record's sort key, record id) — and searched by prefix
+//! range, which both databases serve from the primary-key B-tree.
+//!
+//! Two ways to search: [`push_match`] keeps the records having every word (any list order), and
+//! [`push_sorted_page`] picks one page of them in name order straight from a word's posting list,
+//! without reading every record with that word (migration 0003 explains why).
 
-use ferment_domain::text::search_terms;
+use ferment_domain::text::{prefix_upper_bound, search_terms};
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
 use crate::StoreResult;
-use crate::sql::Sql;
+use crate::list::{Cursor, Direction};
+use crate::sql::{Arg, Sql};
 
-/// Replaces the words a record is found by with the words of `texts`.
+/// Replaces the words a record is found by with the words of `texts`; `sort_key` is the value its
+/// lists sort by (its `name_sort`), stored with each word.
 pub async fn index(
     connection: &mut AnyConnection,
     record_kind: &str,
     record_id: Uuid,
+    sort_key: &str,
     texts: &[&str],
 ) -> StoreResult<()> {
     remove(connection, record_id).await?;
+    for term in terms(texts) {
+        sqlx::query(
+            "INSERT INTO search_terms (record_kind, term, sort_key, record_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(record_kind)
+        .bind(term)
+        .bind(sort_key)
+        .bind(record_id.to_string())
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The distinct words of `texts`, sorted: what [`index`] stores.
+pub fn terms(texts: &[&str]) -> Vec<String> {
     let mut terms: Vec<String> = texts.iter().flat_map(|text| search_terms(text)).collect();
     terms.sort();
     terms.dedup();
-    for term in terms {
-        sqlx::query("INSERT INTO search_terms (record_kind, term, record_id) VALUES ($1, $2, $3)")
-            .bind(record_kind)
-            .bind(term)
-            .bind(record_id.to_string())
-            .execute(&mut *connection)
-            .await?;
-    }
-    Ok(())
+    terms
 }
 
 /// Forgets the words of a record (when it is deleted).
@@ -39,11 +55,20 @@ pub async fn remove(connection: &mut AnyConnection, record_id: Uuid) -> StoreRes
     Ok(())
 }
 
+/// The words of a search query, longest first: the longest usually has the fewest records, so it
+/// drives [`push_sorted_page`].
+pub fn query_words(query: &str) -> Vec<String> {
+    let mut words = search_terms(query);
+    words.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    words.dedup();
+    words
+}
+
 /// Appends to `sql` a condition that `id_column` is a record of `record_kind` with, for every word of
 /// `query`, a term starting with that word.
 pub fn push_match(sql: &mut Sql, record_kind: &str, id_column: &str, query: &str) {
     for word in search_terms(query) {
-        let upper = ferment_domain::text::prefix_upper_bound(&word);
+        let upper = prefix_upper_bound(&word);
         sql.push(" AND ")
             .push(id_column)
             .push(" IN (SELECT record_id FROM search_terms WHERE record_kind = ");
@@ -53,5 +78,85 @@ pub fn push_match(sql: &mut Sql, record_kind: &str, id_column: &str, query: &str
             .push(" AND term < ")
             .bind_text(upper)
             .push(")");
+    }
+}
+
+/// One page of a search in sort-key order, for lists sorted by the key stored in the index.
+pub struct SortedPage<'a> {
+    /// The kind of record searched.
+    pub record_kind: &'a str,
+    /// The search words, as [`query_words`] gives them (not empty).
+    pub words: &'a [String],
+    /// `JOIN <table> <alias> ON <alias>.id = st.record_id` — the records, for the filters.
+    pub join: &'a str,
+    /// Rows wanted (the page size plus one, to know whether another page follows).
+    pub limit: i64,
+    /// The list's direction.
+    pub direction: Direction,
+    /// The position after the previous page: its sort key and id.
+    pub cursor: Option<&'a Cursor>,
+}
+
+/// Appends `SELECT record_id …`: the ids of the first `limit` records in sort-key order that have
+/// every word and pass `filters` (conditions on the joined record, each starting with ` AND `).
+///
+/// The first word drives: its exact term's posting list is already in order, so the database reads
+/// entries until `limit` records pass; the longer words starting with it (few, for a whole word)
+/// are read and sorted apart; the union of the two holds the page. Every other word is checked per
+/// record. The caller orders the ids' rows again and keeps `limit`.
+pub fn push_sorted_page(sql: &mut Sql, page: &SortedPage<'_>, filters: &dyn Fn(&mut Sql)) {
+    let Some((first, others)) = page.words.split_first() else {
+        sql.push("SELECT record_id FROM search_terms WHERE 1 = 0");
+        return;
+    };
+    let direction = page.direction.sql();
+    for (branch, exact) in [("e", true), ("p", false)] {
+        if !exact {
+            sql.push(" UNION ");
+        }
+        sql.push("SELECT record_id FROM (SELECT ");
+        if !exact {
+            // a record may hold several longer words starting with `first`
+            sql.push("DISTINCT ");
+        }
+        sql.push("st.record_id, st.sort_key FROM search_terms st ")
+            .push(page.join)
+            .push(" WHERE st.record_kind = ")
+            .bind_text(page.record_kind);
+        if exact {
+            sql.push(" AND st.term = ").bind_text(first.clone());
+        } else {
+            sql.push(" AND st.term > ").bind_text(first.clone());
+            sql.push(" AND st.term < ")
+                .bind_text(prefix_upper_bound(first));
+        }
+        filters(sql);
+        for word in others {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM search_terms o WHERE o.record_id = st.record_id \
+                 AND o.record_kind = ",
+            )
+            .bind_text(page.record_kind)
+            .push(" AND o.term >= ")
+            .bind_text(word.clone())
+            .push(" AND o.term < ")
+            .bind_text(prefix_upper_bound(word))
+            .push(")");
+        }
+        if let Some(cursor) = page.cursor {
+            sql.push(" AND (st.sort_key, st.record_id) ")
+                .push(page.direction.after())
+                .push(" (")
+                .bind_text(cursor.value.clone())
+                .push(", ")
+                .bind_text(cursor.id.clone())
+                .push(")");
+        }
+        sql.push(&format!(
+            " ORDER BY st.sort_key {direction}, st.record_id {direction} LIMIT "
+        ))
+        .bind(Arg::Int(page.limit))
+        .push(") ")
+        .push(branch);
     }
 }

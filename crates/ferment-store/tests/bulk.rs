@@ -282,7 +282,7 @@ async fn snapshot(connection: &mut AnyConnection, id: Uuid) -> Vec<String> {
         ));
     }
     let terms = sqlx::query(
-        "SELECT record_kind, term FROM search_terms WHERE record_id = $1 ORDER BY record_kind, term",
+        "SELECT record_kind, term, sort_key FROM search_terms WHERE record_id = $1 ORDER BY record_kind, term",
     )
     .bind(id.to_string())
     .fetch_all(&mut *connection)
@@ -290,9 +290,10 @@ async fn snapshot(connection: &mut AnyConnection, id: Uuid) -> Vec<String> {
     .unwrap();
     for term in terms {
         facts.push(format!(
-            "term {} {}",
+            "term {} {} {}",
             term.get::<String, _>(0),
-            term.get::<String, _>(1)
+            term.get::<String, _>(1),
+            term.get::<String, _>(2)
         ));
     }
     let history = sqlx::query(

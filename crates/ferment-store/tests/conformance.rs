@@ -310,3 +310,142 @@ async fn the_territory_seed_loads_once() {
         store.close().await;
     }
 }
+
+/// Every page of `query` at page size `limit`, names in order.
+async fn all_pages(store: &ferment_store::Store, query: ListQuery, limit: i64) -> Vec<String> {
+    let mut reader = store.reader().await.unwrap();
+    let mut names = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = counterparties::list(
+            &mut reader,
+            &Scope::All,
+            &ListQuery {
+                limit,
+                cursor: cursor.clone(),
+                ..query.clone()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(page.items.len() as i64 <= limit);
+        names.extend(page.items.into_iter().map(|row| row.name));
+        match page.next_cursor {
+            Some(next) => cursor = Cursor::decode(&next),
+            None => return names,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_word_search_pages_in_name_order_from_the_sorted_index() {
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        territories::seed(&mut tx).await.unwrap();
+        let moscow = territories::find_by_code(&mut tx, "RU-MOW")
+            .await
+            .unwrap()
+            .unwrap()
+            .record
+            .meta
+            .id;
+        // «молоко» exactly, longer words starting with it (one record with two of them), both,
+        // neither (sorted before another longer word); one in Moscow; one deleted; one renamed after indexing.
+        let names = [
+            "Молоко",
+            "Молоковоз Молоко",
+            "Жук молоковозы и молоковоз",
+            "Альфа молоко",
+            "Яблоко",
+            "Юг Молоко",
+            "Бета Молоковоз",
+            "Ёж молоко завод",
+            "Ферма Молоко",
+        ];
+        let mut ids = Vec::new();
+        for (index, name) in names.iter().enumerate() {
+            let mut data = company(name, 300 + index as u32);
+            if *name == "Бета Молоковоз" || *name == "Ёж молоко завод" {
+                data.territory_id = Some(moscow);
+                data.segment = Some(Segment::A);
+            }
+            ids.push(counterparties::insert(&mut tx, None, &data).await.unwrap());
+        }
+        counterparties::delete(&mut tx, None, ids[5].meta.id, None)
+            .await
+            .unwrap();
+        let mut renamed = ids[8].data.clone();
+        renamed.name = "Вега молоко".into();
+        counterparties::update(&mut tx, None, ids[8].meta.id, ids[8].meta.version, &renamed)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let expected = vec![
+            "Альфа молоко",
+            "Бета Молоковоз",
+            "Вега молоко",
+            "Ёж молоко завод",
+            "Жук молоковозы и молоковоз",
+            "Молоко",
+            "Молоковоз Молоко",
+        ];
+        let search = |q: &str| ListQuery {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        for limit in [1, 2, 3, 50] {
+            assert_eq!(
+                all_pages(&store, search("Молоко"), limit).await,
+                expected,
+                "{} limit {limit}",
+                database.label
+            );
+            let mut reversed = expected.clone();
+            reversed.reverse();
+            let descending = ListQuery {
+                direction: Direction::Descending,
+                ..search("молоко")
+            };
+            assert_eq!(all_pages(&store, descending, limit).await, reversed);
+        }
+        // The same records as the unsorted path (any other sort) finds.
+        let mut by_created = all_pages(
+            &store,
+            ListQuery {
+                sort: SortKey::Created,
+                ..search("молоко")
+            },
+            50,
+        )
+        .await;
+        by_created.sort_by_key(|name| ferment_domain::text::normalize(name));
+        assert_eq!(by_created, expected);
+        // A prefix of the word, two words, and the list's filters apply inside the search.
+        assert_eq!(
+            all_pages(&store, search("молоков"), 2).await,
+            vec![
+                "Бета Молоковоз",
+                "Жук молоковозы и молоковоз",
+                "Молоковоз Молоко"
+            ]
+        );
+        assert_eq!(
+            all_pages(&store, search("зав молоко"), 2).await,
+            vec!["Ёж молоко завод"]
+        );
+        let in_moscow = ListQuery {
+            territory_id: Some(moscow),
+            segment: Some(Segment::A),
+            ..search("молоко")
+        };
+        assert_eq!(
+            all_pages(&store, in_moscow, 1).await,
+            vec!["Бета Молоковоз", "Ёж молоко завод"]
+        );
+        assert!(all_pages(&store, search("ферма"), 2).await.is_empty());
+        assert!(all_pages(&store, search("юг"), 2).await.is_empty());
+        store.close().await;
+    }
+}
