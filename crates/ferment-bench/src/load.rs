@@ -242,6 +242,9 @@ async fn ensure_admin(store: &Store) -> anyhow::Result<Uuid> {
         territory_id: None,
         active: true,
         roles: vec!["admin".into()],
+        department_id: None,
+        ip_allow: Vec::new(),
+        overrides: Default::default(),
     };
     ferment_web::auth::ensure_user(store, &admin, &ferment_web::auth::new_secret()).await
 }
@@ -262,6 +265,9 @@ async fn create_team(store: &Store, seed: u64) -> anyhow::Result<HashMap<String,
             territory_id: Some(territory.record.meta.id),
             active: true,
             roles: member.roles,
+            department_id: None,
+            ip_allow: Vec::new(),
+            overrides: Default::default(),
         };
         let id = users::insert(&mut tx, None, &user, None).await?.meta.id;
         owners.insert(member.login, id);

@@ -32,10 +32,20 @@ pub(crate) fn team() -> Vec<DemoUser> {
                 email: format!("{mailbox}@{COMPANY_DOMAIN}"),
                 phone: (*phone).into(),
                 territory_code: (*territory).into(),
-                roles: vec!["manager".into()],
+                roles: vec![role_of(login).into()],
             },
         )
         .collect()
+}
+
+/// The role a team member holds: the head of sales sees every client, the technologist the
+/// knowledge base without prices, everyone else is a regional manager of their territory.
+fn role_of(login: &str) -> &'static str {
+    match login {
+        "head" => "head_of_sales",
+        "technologist" => "technologist",
+        _ => "regional_manager",
+    }
 }
 
 /// The territory of a team member, or `None` for a login the demo does not know.

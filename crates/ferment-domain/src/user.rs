@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use ipnet::IpNet;
+
+use crate::access::Overrides;
+use crate::access::rights::{ip_allow_from_json, ip_allow_to_json};
 use crate::counterparty::{NAME_MAX, optional_id};
 use crate::validation::{
     Errors, FieldError, Problem, optional_text, required_text, validate_email,
@@ -28,6 +32,25 @@ pub struct User {
     pub active: bool,
     /// Role codes.
     pub roles: Vec<String>,
+    /// Department (for the `team` access level).
+    pub department_id: Option<Uuid>,
+    /// Addresses the user may come from, besides their roles' lists (empty: no list of their own).
+    #[serde(serialize_with = "serialize_nets")]
+    pub ip_allow: Vec<IpNet>,
+    /// The user's own overrides of what their roles grant.
+    #[serde(serialize_with = "serialize_overrides")]
+    pub overrides: Overrides,
+}
+
+fn serialize_nets<S: serde::Serializer>(nets: &[IpNet], serializer: S) -> Result<S::Ok, S::Error> {
+    ip_allow_to_json(nets).serialize(serializer)
+}
+
+fn serialize_overrides<S: serde::Serializer>(
+    overrides: &Overrides,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    overrides.to_json().serialize(serializer)
 }
 
 /// A user as typed.
@@ -49,6 +72,13 @@ pub struct UserInput {
     pub active: bool,
     /// Role codes.
     pub roles: Vec<String>,
+    /// Department id.
+    pub department_id: String,
+    /// IP allow-list: CIDR strings (`10.1.0.0/16`, `2001:db8::/32`); empty means no restriction.
+    pub ip_allow: Vec<String>,
+    /// Overrides: `{"counterparty": {"read": "all"}}`, a level per kind and operation.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub overrides: serde_json::Value,
 }
 
 /// Checks a login name: 2–50 characters of latin letters, digits, `.`, `_`, `-`.
@@ -114,9 +144,33 @@ impl UserInput {
             .collect();
         roles.sort();
         roles.dedup();
+        let department_id = errors
+            .take("department_id", optional_id(&self.department_id))
+            .flatten();
+        let nets: Vec<serde_json::Value> =
+            self.ip_allow.iter().map(|n| n.as_str().into()).collect();
+        let (ip_allow, mut ip_errors) =
+            match ip_allow_from_json(&serde_json::Value::Array(nets), "ip_allow") {
+                Ok(nets) => (nets, Vec::new()),
+                Err(found) => (Vec::new(), found),
+            };
+        let (overrides, mut override_errors) =
+            match Overrides::from_json(&self.overrides, "overrides") {
+                Ok(overrides) => (overrides, Vec::new()),
+                Err(found) => (Overrides::default(), found),
+            };
         let Some(full_name) = full_name else {
-            return Err(errors.into_vec());
+            let mut all = errors.into_vec();
+            all.append(&mut ip_errors);
+            all.append(&mut override_errors);
+            return Err(all);
         };
+        if !ip_errors.is_empty() || !override_errors.is_empty() {
+            let mut all = errors.into_vec();
+            all.append(&mut ip_errors);
+            all.append(&mut override_errors);
+            return Err(all);
+        }
         errors.finish(User {
             login,
             full_name,
@@ -125,6 +179,9 @@ impl UserInput {
             territory_id,
             active: self.active,
             roles,
+            department_id,
+            ip_allow,
+            overrides,
         })
     }
 }
@@ -139,6 +196,9 @@ impl From<&User> for UserInput {
             territory_id: u.territory_id.map(|id| id.to_string()).unwrap_or_default(),
             active: u.active,
             roles: u.roles.clone(),
+            department_id: u.department_id.map(|id| id.to_string()).unwrap_or_default(),
+            ip_allow: u.ip_allow.iter().map(ToString::to_string).collect(),
+            overrides: u.overrides.to_json(),
         }
     }
 }

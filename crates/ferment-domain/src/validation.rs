@@ -129,6 +129,8 @@ pub enum Problem {
         /// What was expected: `text`, `list`, `number`, `boolean`, `object`.
         expected: &'static str,
     },
+    /// Not an IP address or network (`10.1.0.0/16`, `2001:db8::/32`).
+    Cidr,
     /// The value must be between two bounds.
     Range {
         /// Smallest allowed value.
@@ -214,6 +216,12 @@ impl Problem {
                 }
             ),
             (Type { expected }, Lang::En) => format!("Expected {expected}"),
+            (Cidr, Lang::Ru) => {
+                "Неверный адрес или подсеть, например 10.1.0.0/16 или 2001:db8::/32".into()
+            }
+            (Cidr, Lang::En) => {
+                "Not an address or network, e.g. 10.1.0.0/16 or 2001:db8::/32".into()
+            }
             (Range { min, max }, Lang::Ru) => format!("Значение от {min} до {max}"),
             (Range { min, max }, Lang::En) => format!("A value from {min} to {max}"),
         }

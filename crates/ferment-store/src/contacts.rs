@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
 
-use crate::counterparties::push_scope;
+use crate::access::{self, Reach, push_reach};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Page};
 use crate::sql::{Arg, Sql};
@@ -213,7 +213,8 @@ pub struct ListRow {
     pub phones: Vec<String>,
 }
 
-/// One page of contacts, by name. A contact is visible when its counterparty is (or it has none).
+/// One page of contacts, by name. Unless the scope is `All`, a contact is visible when its
+/// counterparty's owner or territory is in the scope (a contact without one is then hidden).
 pub async fn list(
     connection: &mut AnyConnection,
     scope: &Scope,
@@ -224,9 +225,15 @@ pub async fn list(
          ct.emails, ct.phones FROM contacts ct LEFT JOIN counterparties cp ON cp.id = ct.counterparty_id \
          WHERE ct.deleted_at IS NULL",
     );
-    if *scope != Scope::All {
-        sql.push(" AND ct.counterparty_id IS NOT NULL");
-        push_scope(&mut sql, scope, "cp.owner_id");
+    let reach = access::resolve(&mut *connection, scope).await?;
+    if reach != Reach::All {
+        sql.push(" AND ct.counterparty_id IS NOT NULL AND cp.deleted_at IS NULL");
+        push_reach(
+            &mut sql,
+            &reach,
+            Some("cp.owner_id"),
+            Some("cp.territory_id"),
+        );
     }
     if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
         search::push_match(&mut sql, KIND, "ct.id", q);

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
 
+use crate::access::{self, Reach, push_reach};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Direction, Page};
 use crate::sql::{Arg, Sql};
@@ -390,22 +391,6 @@ pub struct ListRow {
     pub email: Option<String>,
 }
 
-/// Appends the access scope as SQL: lists are filtered in the database, never after loading.
-pub fn push_scope(sql: &mut Sql, scope: &Scope, owner_column: &str) {
-    match scope {
-        Scope::All => {}
-        Scope::Own(user) => {
-            sql.push(" AND ")
-                .push(owner_column)
-                .push(" = ")
-                .bind_text(user.to_string());
-        }
-        Scope::None => {
-            sql.push(" AND 1 = 0");
-        }
-    }
-}
-
 /// Appends "`column` is `territory` or inside it".
 pub fn push_territory(sql: &mut Sql, column: &str, territory: Uuid) {
     sql.push(" AND ")
@@ -477,9 +462,9 @@ impl Search {
 }
 
 /// Appends the list's filters other than the search and the cursor, on the alias `c`.
-fn push_filters(sql: &mut Sql, scope: &Scope, query: &ListQuery, territories: Option<&[String]>) {
+fn push_filters(sql: &mut Sql, reach: &Reach, query: &ListQuery, territories: Option<&[String]>) {
     sql.push(" AND c.deleted_at IS NULL");
-    push_scope(sql, scope, "c.owner_id");
+    push_reach(sql, reach, Some("c.owner_id"), Some("c.territory_id"));
     if let Some(inside) = territories {
         push_any_of(sql, "c.territory_id", inside.to_vec());
     }
@@ -506,6 +491,7 @@ pub async fn list(
     let sort = query.sort.column();
     let direction = query.direction.sql();
     let search = Search::parse(query.q.as_deref());
+    let reach = access::resolve(&mut *connection, scope).await?;
     // Resolved to ids first: for a region (a leaf, the usual filter) the condition becomes
     // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With
     // the subquery of `push_territory` both databases walk the whole name index and filter.
@@ -537,12 +523,12 @@ pub async fn list(
                 cursor: query.cursor.as_ref(),
             };
             search::push_sorted_page(&mut sql, &page, &|sql: &mut Sql| {
-                push_filters(sql, scope, query, territories.as_deref())
+                push_filters(sql, &reach, query, territories.as_deref())
             });
         }
         _ => {
             sql.push("SELECT c.id FROM counterparties c WHERE 1 = 1");
-            push_filters(&mut sql, scope, query, territories.as_deref());
+            push_filters(&mut sql, &reach, query, territories.as_deref());
             match &search {
                 Some(Search::InnPrefix(inn)) => {
                     sql.push(" AND c.inn >= ").bind_text(inn.clone());

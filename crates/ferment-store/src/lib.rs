@@ -9,14 +9,19 @@
 //! Reading order: [`Store`], [`error`], [`sql`], then one module per business noun. Every function
 //! that changes a business record writes its change history ([`history`]) in the same transaction.
 
+pub mod access;
+pub mod audit;
 pub mod bulk;
 pub mod contacts;
 pub mod counterparties;
+pub mod departments;
 pub mod error;
 pub mod history;
 pub mod list;
 pub mod products;
+pub mod roles;
 pub mod search;
+pub mod settings;
 pub mod sql;
 pub mod territories;
 pub mod testing;
@@ -219,6 +224,23 @@ pub fn parse_id(text: &str) -> StoreResult<Uuid> {
 /// Parses an optional id the store wrote.
 pub fn parse_optional_id(text: Option<&str>) -> StoreResult<Option<Uuid>> {
     text.map(parse_id).transpose()
+}
+
+/// Parses JSON the store wrote with `read` (a domain `from_json`); anything unreadable is a bug.
+pub fn parse_json<T>(
+    text: &str,
+    read: impl FnOnce(&serde_json::Value) -> Result<T, Vec<ferment_domain::validation::FieldError>>,
+) -> StoreResult<T> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| {
+        StoreError::Other(anyhow::anyhow!(
+            "bad JSON {text:?} in the database: {error}"
+        ))
+    })?;
+    read(&value).map_err(|errors| {
+        StoreError::Other(anyhow::anyhow!(
+            "unreadable JSON {text:?} in the database: {errors:?}"
+        ))
+    })
 }
 
 /// A new record id: UUID v7, time-ordered, so new rows land at the end of the primary-key index.

@@ -3,6 +3,8 @@
 //! Passwords arrive here already hashed (argon2, in the web crate); session and token secrets arrive
 //! as SHA-256 digests. The store never sees a secret in clear.
 
+use ferment_domain::access::rights::{ip_allow_from_json, ip_allow_to_json, shipped};
+use ferment_domain::access::{Overrides, roles};
 use ferment_domain::text::normalize;
 use ferment_domain::user::User;
 use sqlx::any::AnyRow;
@@ -11,33 +13,57 @@ use uuid::Uuid;
 
 use crate::history::{self, Action};
 use crate::{
-    Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id,
-    parse_time,
+    Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_json,
+    parse_optional_id, parse_time,
 };
 
 /// The kind name of users in the history.
 pub const KIND: &str = "user";
 
-const COLUMNS: &str =
-    "id, version, created_at, updated_at, login, full_name, email, phone, territory_id, active";
+const COLUMNS: &str = "id, version, created_at, updated_at, login, full_name, email, phone, territory_id, \
+     active, department_id, ip_allow, overrides";
 
-/// Creates the roles that exist before the rights model: administrator and sales manager.
+/// The roles Ferment ships: code, Russian and English names. Their rights come from
+/// `ferment_domain::access::rights::shipped`.
+pub const SHIPPED_ROLES: [(&str, &str, &str); 5] = [
+    (roles::ADMIN, "Администратор", "Administrator"),
+    (roles::MANAGER, "Менеджер по продажам", "Sales manager"),
+    (
+        roles::HEAD_OF_SALES,
+        "Руководитель отдела продаж",
+        "Head of sales",
+    ),
+    (
+        roles::REGIONAL_MANAGER,
+        "Региональный менеджер",
+        "Regional manager",
+    ),
+    (roles::TECHNOLOGIST, "Технолог", "Technologist"),
+];
+
+/// Creates the shipped roles that are missing, and gives a shipped role that has no rights yet
+/// (created before the rights model) its shipped rights. Roles an administrator changed are left as
+/// they are.
 pub async fn seed_roles(connection: &mut AnyConnection) -> StoreResult<()> {
     let now = now_text();
-    for (code, name, name_en) in [
-        ("admin", "Администратор", "Administrator"),
-        ("manager", "Менеджер по продажам", "Sales manager"),
-    ] {
+    for (code, name, name_en) in SHIPPED_ROLES {
+        let rights = shipped(code).unwrap_or_default().to_json().to_string();
         sqlx::query(
-            "INSERT INTO roles (code, name, name_en, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
+            "INSERT INTO roles (code, name, name_en, rights, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
              ON CONFLICT (code) DO NOTHING",
         )
         .bind(code)
         .bind(name)
         .bind(name_en)
+        .bind(&rights)
         .bind(&now)
         .execute(&mut *connection)
         .await?;
+        sqlx::query("UPDATE roles SET rights = $1 WHERE code = $2 AND rights = '{}'")
+            .bind(&rights)
+            .bind(code)
+            .execute(&mut *connection)
+            .await?;
     }
     Ok(())
 }
@@ -74,6 +100,16 @@ fn from_row(row: &AnyRow, roles: Vec<String>) -> StoreResult<Record<User>> {
             )?,
             active: row.try_get::<i64, _>("active")? != 0,
             roles,
+            department_id: parse_optional_id(
+                row.try_get::<Option<String>, _>("department_id")?
+                    .as_deref(),
+            )?,
+            ip_allow: parse_json(&row.try_get::<String, _>("ip_allow")?, |value| {
+                ip_allow_from_json(value, "ip_allow")
+            })?,
+            overrides: parse_json(&row.try_get::<String, _>("overrides")?, |value| {
+                Overrides::from_json(value, "overrides")
+            })?,
         },
     })
 }
@@ -176,7 +212,8 @@ pub async fn insert(
     let now = now_text();
     sqlx::query(
         "INSERT INTO users (id, login, full_name, name_sort, email, phone, territory_id, active, password_hash, \
-         created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1)",
+         created_at, updated_at, version, department_id, ip_allow, overrides) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1, $11, $12, $13)",
     )
     .bind(id.to_string())
     .bind(&data.login)
@@ -188,6 +225,9 @@ pub async fn insert(
     .bind(i64::from(data.active))
     .bind(password_hash)
     .bind(now)
+    .bind(data.department_id.map(|id| id.to_string()))
+    .bind(ip_allow_to_json(&data.ip_allow).to_string())
+    .bind(data.overrides.to_json().to_string())
     .execute(&mut *connection)
     .await?;
     write_roles(connection, id, &data.roles).await?;
@@ -220,7 +260,8 @@ pub async fn update(
     }
     sqlx::query(
         "UPDATE users SET login = $1, full_name = $2, name_sort = $3, email = $4, phone = $5, territory_id = $6, \
-         active = $7, updated_at = $8, version = version + 1 WHERE id = $9",
+         active = $7, updated_at = $8, version = version + 1, department_id = $10, ip_allow = $11, \
+         overrides = $12 WHERE id = $9",
     )
     .bind(&data.login)
     .bind(&data.full_name)
@@ -231,6 +272,9 @@ pub async fn update(
     .bind(i64::from(data.active))
     .bind(now_text())
     .bind(id.to_string())
+    .bind(data.department_id.map(|id| id.to_string()))
+    .bind(ip_allow_to_json(&data.ip_allow).to_string())
+    .bind(data.overrides.to_json().to_string())
     .execute(&mut *connection)
     .await?;
     write_roles(connection, id, &data.roles).await?;

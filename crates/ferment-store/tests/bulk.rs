@@ -98,6 +98,9 @@ async fn setup(store: &Store) -> (Uuid, Uuid) {
         territory_id: None,
         active: true,
         roles: vec!["manager".into()],
+        department_id: None,
+        ip_allow: Vec::new(),
+        overrides: Default::default(),
     };
     let user = users::insert(&mut tx, None, &user, None)
         .await

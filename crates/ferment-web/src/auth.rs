@@ -5,12 +5,14 @@
 //! `X-CSRF-Token` header, or the `_csrf` field of a form). Bearer requests carry no ambient
 //! credentials, so they need no CSRF token. Secrets are stored only as SHA-256 digests.
 
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::body::{Body, to_bytes};
+use axum::extract::ConnectInfo;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{Method, header};
@@ -18,8 +20,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use chrono::{Duration, Utc};
-use ferment_domain::access::Actor;
+use ferment_domain::access::{Actor, ip};
 use ferment_domain::user::User;
+use ferment_store::audit;
 use ferment_store::users::{self, TokenKind};
 use ferment_store::{Record, Store};
 use rand::RngCore;
@@ -193,9 +196,20 @@ pub struct CurrentUser {
     pub via: Via,
     /// The digest of the secret used (to revoke it on logout).
     pub token_digest: String,
+    /// The client's address, when known.
+    pub ip: Option<IpAddr>,
+    /// Refusals noted while handling the request, written to the audit log when it ends.
+    pub refusals: Arc<Mutex<Vec<serde_json::Value>>>,
 }
 
 impl CurrentUser {
+    /// Notes a refused operation for the audit log.
+    pub fn note_refusal(&self, detail: serde_json::Value) {
+        if let Ok(mut refusals) = self.refusals.lock() {
+            refusals.push(detail);
+        }
+    }
+
     /// The CSRF token to put in forms (empty for API tokens).
     pub fn csrf_token(&self) -> &str {
         match &self.via {
@@ -230,6 +244,7 @@ async fn resolve(
     store: &Store,
     secret: &str,
     expected: TokenKind,
+    ip: Option<IpAddr>,
 ) -> AppResult<Option<CurrentUser>> {
     let token_digest = digest(secret);
     let mut connection = store.reader().await?;
@@ -239,12 +254,8 @@ async fn resolve(
     if token.kind != expected {
         return Ok(None);
     }
-    let user = users::get(&mut connection, token.user_id).await?;
-    let actor = Actor {
-        user_id: user.meta.id,
-        roles: user.data.roles.clone(),
-        territory_id: user.data.territory_id,
-    };
+    let (user, actor) =
+        ferment_store::access::user_and_actor(&mut connection, token.user_id).await?;
     let via = match token.kind {
         TokenKind::Session => Via::Session {
             csrf_token: token.csrf_token.unwrap_or_default(),
@@ -256,7 +267,113 @@ async fn resolve(
         user: Arc::new(user),
         via,
         token_digest,
+        ip,
+        refusals: Arc::default(),
     }))
+}
+
+/// Whether the user may come from `address` (an unknown address passes only when no list applies).
+pub fn ip_allowed(actor: &Actor, user: &User, address: Option<IpAddr>) -> bool {
+    match address {
+        Some(address) => ip::allowed(actor, &user.ip_allow, address),
+        None => {
+            ip::allowed(actor, &user.ip_allow, IpAddr::from([0, 0, 0, 0]))
+                && user.ip_allow.is_empty()
+                && actor
+                    .roles
+                    .iter()
+                    .all(|role| role.rights.ip_allow.is_empty())
+        }
+    }
+}
+
+/// Writes an audit event, logging (not failing the request) when the database refuses.
+pub async fn audit_event(store: &Store, event: audit::Event<'_>) {
+    let result = async {
+        let mut tx = store.begin().await?;
+        audit::record(&mut tx, &event).await?;
+        tx.commit().await?;
+        Ok::<_, ferment_store::StoreError>(())
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::error!(%error, event = event.event, "could not write the audit log");
+    }
+}
+
+/// Signs a user in by login and password from `address`: checks the password, then the IP rules,
+/// and records the attempt in the audit log. A refused address is a clear 403, a wrong password a
+/// 401 that does not say which of login or password was wrong.
+pub async fn sign_in(
+    store: &Store,
+    login: &str,
+    password: &str,
+    address: Option<IpAddr>,
+) -> AppResult<Record<User>> {
+    let ip_text = address.map(|a| a.to_string());
+    let user = match check_credentials(store, login, password).await {
+        Ok(user) => user,
+        Err(error) => {
+            audit_event(
+                store,
+                audit::Event {
+                    event: "login_failed",
+                    login: Some(login),
+                    ip: ip_text,
+                    ..Default::default()
+                },
+            )
+            .await;
+            return Err(error);
+        }
+    };
+    let mut connection = store.reader().await?;
+    let actor = ferment_store::access::actor(&mut connection, &user).await?;
+    drop(connection);
+    if !ip_allowed(&actor, &user.data, address) {
+        audit_event(
+            store,
+            audit::Event {
+                event: "ip_refused",
+                user_id: Some(user.meta.id),
+                login: Some(login),
+                ip: ip_text,
+                detail: serde_json::json!({ "at": "login" }),
+            },
+        )
+        .await;
+        return Err(AppError::AddressRefused {
+            address: address.map(|a| a.to_string()).unwrap_or_default(),
+        });
+    }
+    audit_event(
+        store,
+        audit::Event {
+            event: "login",
+            user_id: Some(user.meta.id),
+            login: Some(&user.data.login),
+            ip: ip_text,
+            ..Default::default()
+        },
+    )
+    .await;
+    Ok(user)
+}
+
+/// The client's address of a request: the peer, or behind a trusted proxy the address it forwards.
+pub async fn client_ip(state: &AppState, parts: &Parts) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())?;
+    let trusted = state.trusted_proxies().await;
+    let forwarded: Vec<&str> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    Some(ip::client_address(peer, &forwarded, &trusted))
 }
 
 fn unsafe_method(method: &Method) -> bool {
@@ -278,20 +395,41 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
             crate::pages::layout::PageError(error).into_response()
         }
     };
+    let address = client_ip(&state, &parts).await;
+    parts.extensions.insert(ClientIp(address));
     let identity = if let Some(token) = bearer(&parts.headers) {
-        match resolve(&state.store, &token, TokenKind::Api).await {
+        match resolve(&state.store, &token, TokenKind::Api, address).await {
             Ok(Some(user)) => Some(user),
             Ok(None) => return refuse(AppError::Unauthorized),
             Err(error) => return refuse(error),
         }
     } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
-        match resolve(&state.store, &secret, TokenKind::Session).await {
+        match resolve(&state.store, &secret, TokenKind::Session, address).await {
             Ok(user) => user,
             Err(error) => return refuse(error),
         }
     } else {
         None
     };
+    if let Some(user) = &identity
+        && !ip_allowed(&user.actor, &user.user.data, address)
+    {
+        let text = address.map(|a| a.to_string());
+        audit_event(
+            &state.store,
+            audit::Event {
+                event: "ip_refused",
+                user_id: Some(user.actor.user_id),
+                login: Some(&user.user.data.login),
+                ip: text.clone(),
+                detail: serde_json::json!({ "at": "request", "path": parts.uri.path() }),
+            },
+        )
+        .await;
+        return refuse(AppError::AddressRefused {
+            address: text.unwrap_or_default(),
+        });
+    }
     let mut body = body;
     if let Some(user) = &identity
         && let Via::Session { csrf_token } = &user.via
@@ -317,11 +455,44 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
             return refuse(AppError::Csrf);
         }
     }
+    let refusals = identity.as_ref().map(|user| {
+        (
+            user.refusals.clone(),
+            user.actor.user_id,
+            user.user.data.login.clone(),
+        )
+    });
+    let path = parts.uri.path().to_string();
     if let Some(user) = identity {
         parts.extensions.insert(user);
     }
-    next.run(Request::from_parts(parts, body)).await
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if let Some((refusals, user_id, login)) = refusals {
+        let noted: Vec<serde_json::Value> = refusals
+            .lock()
+            .map(|mut list| std::mem::take(&mut *list))
+            .unwrap_or_default();
+        for mut detail in noted {
+            detail["path"] = serde_json::Value::from(path.clone());
+            audit_event(
+                &state.store,
+                audit::Event {
+                    event: "denied",
+                    user_id: Some(user_id),
+                    login: Some(&login),
+                    ip: address.map(|a| a.to_string()),
+                    detail,
+                },
+            )
+            .await;
+        }
+    }
+    response
 }
+
+/// The client's address as the auth layer determined it (for handlers that sign in).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
 
 fn is_form(headers: &axum::http::HeaderMap) -> bool {
     headers

@@ -55,9 +55,12 @@ pub enum AppError {
     /// A CSRF token is missing or wrong.
     #[error("csrf")]
     Csrf,
-    /// The request came from an address that is not allowed.
+    /// The request came from an address outside every IP allow-list that applies to the user.
     #[error("address not allowed")]
-    AddressRefused,
+    AddressRefused {
+        /// The client's address as Ferment saw it.
+        address: String,
+    },
     /// A bug or an unavailable database.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -86,7 +89,7 @@ impl From<Denied> for AppError {
     fn from(denied: Denied) -> Self {
         match denied {
             Denied::Invisible => AppError::NotFound,
-            Denied::Forbidden { .. } => AppError::Forbidden,
+            Denied::Forbidden { .. } | Denied::System(_) => AppError::Forbidden,
         }
     }
 }
@@ -136,7 +139,7 @@ impl AppError {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Forbidden | AppError::Csrf | AppError::AddressRefused => {
+            AppError::Forbidden | AppError::Csrf | AppError::AddressRefused { .. } => {
                 StatusCode::FORBIDDEN
             }
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -173,13 +176,20 @@ impl AppError {
                     .to_string(),
                 ),
             ),
-            AppError::AddressRefused => (
+            AppError::AddressRefused { address } => (
                 "address-refused",
                 lang.pick(
                     "Доступ с этого адреса запрещён",
                     "Access from this address is not allowed",
                 ),
-                None,
+                Some(format!(
+                    "{} {address} {}",
+                    lang.pick("Адрес", "The address"),
+                    lang.pick(
+                        "не входит в списки разрешённых адресов вашей учётной записи и ролей. Обратитесь к администратору.",
+                        "is outside the allowed address lists of your account and roles. Ask an administrator.",
+                    )
+                )),
             ),
             AppError::Invalid(_) => (
                 "invalid",

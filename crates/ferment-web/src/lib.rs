@@ -46,6 +46,56 @@ pub struct AppState {
     pub store: Store,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// The trusted proxies (from the `trusted_proxies` setting), read once and replaced when an
+    /// administrator changes them.
+    pub trusted: Arc<std::sync::RwLock<Option<Vec<ipnet::IpNet>>>>,
+}
+
+impl AppState {
+    /// The trusted proxies: `X-Forwarded-For` is believed only from these addresses.
+    pub async fn trusted_proxies(&self) -> Vec<ipnet::IpNet> {
+        if let Ok(cached) = self.trusted.read()
+            && let Some(list) = cached.as_ref()
+        {
+            return list.clone();
+        }
+        let loaded = async {
+            let mut connection = self.store.reader().await?;
+            let value = ferment_store::settings::get(
+                &mut connection,
+                ferment_store::settings::TRUSTED_PROXIES,
+            )
+            .await?;
+            Ok::<_, ferment_store::StoreError>(value)
+        }
+        .await;
+        match loaded {
+            Ok(value) => {
+                let list = value
+                    .and_then(|value| {
+                        ferment_domain::access::rights::ip_allow_from_json(
+                            &value,
+                            "trusted_proxies",
+                        )
+                        .ok()
+                    })
+                    .unwrap_or_default();
+                self.set_trusted_proxies(list.clone());
+                list
+            }
+            Err(error) => {
+                tracing::error!(%error, "could not read the trusted proxies");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Replaces the cached trusted proxies (after the setting changed).
+    pub fn set_trusted_proxies(&self, list: Vec<ipnet::IpNet>) {
+        if let Ok(mut cached) = self.trusted.write() {
+            *cached = Some(list);
+        }
+    }
 }
 
 /// The whole application as an axum router.
@@ -57,6 +107,7 @@ impl App {
         let state = AppState {
             store,
             config: Arc::new(config),
+            trusted: Arc::default(),
         };
         let api = api::routes().layer(middleware::from_fn(error::problem_layer));
         Router::new()

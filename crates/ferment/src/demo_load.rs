@@ -142,6 +142,7 @@ async fn load_users(
             territory_id: territory_id.to_string(),
             active: true,
             roles: demo.roles.clone(),
+            ..Default::default()
         };
         let user = input
             .validate()

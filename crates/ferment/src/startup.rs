@@ -80,6 +80,9 @@ pub fn admin_user() -> User {
         territory_id: None,
         active: true,
         roles: vec!["admin".into()],
+        department_id: None,
+        ip_allow: Vec::new(),
+        overrides: Default::default(),
     }
 }
 

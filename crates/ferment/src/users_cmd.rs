@@ -43,6 +43,7 @@ pub async fn add(store: &Store, args: &UserAddArgs) -> anyhow::Result<()> {
         territory_id,
         active: true,
         roles: args.roles.clone(),
+        ..Default::default()
     };
     let user = input.validate().map_err(describe)?;
     if users::find_by_login(&mut connection, &user.login)

@@ -10,8 +10,9 @@ use serde_json::json;
 
 use super::JsonObject;
 use crate::AppState;
-use crate::auth::{CurrentUser, check_credentials, issue_api_token};
+use crate::auth::{ClientIp, CurrentUser, issue_api_token, sign_in};
 use crate::error::{AppError, AppResult};
+use axum::Extension;
 
 /// The auth routes.
 pub fn routes() -> Router<AppState> {
@@ -41,6 +42,7 @@ fn text_field(
 
 async fn login(
     State(state): State<AppState>,
+    Extension(ClientIp(address)): Extension<ClientIp>,
     JsonObject(body): JsonObject,
 ) -> AppResult<impl IntoResponse> {
     let mut errors = Errors::new();
@@ -52,7 +54,7 @@ async fn login(
         .unwrap_or("api")
         .to_string();
     errors.finish(()).map_err(AppError::Invalid)?;
-    let user = match check_credentials(&state.store, &login, &password).await {
+    let user = match sign_in(&state.store, &login, &password, address).await {
         Ok(user) => user,
         Err(error) => {
             tracing::info!(login = %login, "API login refused");

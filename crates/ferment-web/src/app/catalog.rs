@@ -3,7 +3,7 @@
 //! Products and warehouses have no owner or territory: access is decided for the kind as a whole
 //! (the facts passed are empty), and a list is either shown in full or not at all.
 
-use ferment_domain::access::{Operation, RecordFacts, RecordKind, Scope};
+use ferment_domain::access::{Operation, RecordFacts, RecordKind, Scope, Target};
 use ferment_domain::catalog::{
     Product, ProductGroup, ProductInput, Warehouse, WarehouseInput, parse_quantity,
 };
@@ -29,9 +29,12 @@ type Connection = <Tx as std::ops::Deref>::Target;
 /// A product with the name of its group, as pages and the API show it.
 pub type ProductView = products::ListRow;
 
-fn no_facts(id: Uuid) -> Option<(Uuid, RecordFacts)> {
-    Some((id, RecordFacts::default()))
-}
+/// Catalog records have no owner or territory: only the `all` level reaches them.
+static BARE: RecordFacts = RecordFacts {
+    owner_id: None,
+    owner_department_id: None,
+    territory_path: None,
+};
 
 fn stale_unless(expected: Option<i64>, current: i64) -> AppResult<()> {
     match expected {
@@ -93,7 +96,7 @@ pub async fn create_product(
     user: &CurrentUser,
     input: &ProductInput,
 ) -> AppResult<ProductView> {
-    check(user, PRODUCT, Operation::Create, None)?;
+    check(user, PRODUCT, Operation::Create, Target::New(&BARE), None)?;
     let data = input.validate()?;
     let mut tx = begin(store).await?;
     check_product_rules(&mut tx, &data, None).await?;
@@ -107,7 +110,13 @@ pub async fn create_product(
 pub async fn get_product(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<ProductView> {
     let mut connection = store.reader().await?;
     let record = products::get(&mut connection, id).await?;
-    check(user, PRODUCT, Operation::Read, no_facts(id))?;
+    check(
+        user,
+        PRODUCT,
+        Operation::Read,
+        Target::Existing(&BARE),
+        Some(id),
+    )?;
     view(&mut connection, record).await
 }
 
@@ -121,7 +130,13 @@ pub async fn update_product(
 ) -> AppResult<ProductView> {
     let mut tx = begin(store).await?;
     let current = products::get(&mut tx, id).await?;
-    check(user, PRODUCT, Operation::Edit, no_facts(id))?;
+    check(
+        user,
+        PRODUCT,
+        Operation::Edit,
+        Target::Existing(&BARE),
+        Some(id),
+    )?;
     let input = edit(ProductInput::from(&current.data))?;
     let data = input.validate()?;
     stale_unless(Some(version), current.meta.version)?;
@@ -141,7 +156,13 @@ pub async fn delete_product(
 ) -> AppResult<()> {
     let mut tx = begin(store).await?;
     let current = products::get(&mut tx, id).await?;
-    check(user, PRODUCT, Operation::Delete, no_facts(id))?;
+    check(
+        user,
+        PRODUCT,
+        Operation::Delete,
+        Target::Existing(&BARE),
+        Some(id),
+    )?;
     stale_unless(version, current.meta.version)?;
     products::delete(&mut tx, Some(user.actor.user_id), id).await?;
     commit(tx).await
@@ -214,7 +235,7 @@ pub async fn create_group(
     user: &CurrentUser,
     input: &ProductGroupInput,
 ) -> AppResult<Record<ProductGroup>> {
-    check(user, PRODUCT, Operation::Create, None)?;
+    check(user, PRODUCT, Operation::Create, Target::New(&BARE), None)?;
     let data = input.validate()?;
     let mut tx = begin(store).await?;
     if let Some(parent_id) = data.parent_id
@@ -241,7 +262,7 @@ pub async fn create_warehouse(
     user: &CurrentUser,
     input: &WarehouseInput,
 ) -> AppResult<Record<Warehouse>> {
-    check(user, WAREHOUSE, Operation::Create, None)?;
+    check(user, WAREHOUSE, Operation::Create, Target::New(&BARE), None)?;
     let data = input.validate()?;
     let mut tx = begin(store).await?;
     let record = warehouses::insert(&mut tx, Some(user.actor.user_id), &data).await?;
@@ -257,7 +278,13 @@ pub async fn get_warehouse(
 ) -> AppResult<Record<Warehouse>> {
     let mut connection = store.reader().await?;
     let record = warehouses::get(&mut connection, id).await?;
-    check(user, WAREHOUSE, Operation::Read, no_facts(id))?;
+    check(
+        user,
+        WAREHOUSE,
+        Operation::Read,
+        Target::Existing(&BARE),
+        Some(id),
+    )?;
     Ok(record)
 }
 
@@ -271,7 +298,13 @@ pub async fn update_warehouse(
 ) -> AppResult<Record<Warehouse>> {
     let mut tx = begin(store).await?;
     let current = warehouses::get(&mut tx, id).await?;
-    check(user, WAREHOUSE, Operation::Edit, no_facts(id))?;
+    check(
+        user,
+        WAREHOUSE,
+        Operation::Edit,
+        Target::Existing(&BARE),
+        Some(id),
+    )?;
     let input = edit(warehouse_input(&current.data))?;
     let data = input.validate()?;
     stale_unless(Some(version), current.meta.version)?;
@@ -299,7 +332,13 @@ pub async fn delete_warehouse(
 ) -> AppResult<()> {
     let mut tx = begin(store).await?;
     let current = warehouses::get(&mut tx, id).await?;
-    check(user, WAREHOUSE, Operation::Delete, no_facts(id))?;
+    check(
+        user,
+        WAREHOUSE,
+        Operation::Delete,
+        Target::Existing(&BARE),
+        Some(id),
+    )?;
     stale_unless(version, current.meta.version)?;
     warehouses::delete(&mut tx, Some(user.actor.user_id), id).await?;
     commit(tx).await
@@ -364,9 +403,21 @@ pub async fn set_stock(
 ) -> AppResult<StockLine> {
     let mut tx = begin(store).await?;
     warehouses::get(&mut tx, warehouse_id).await?;
-    check(user, WAREHOUSE, Operation::Edit, no_facts(warehouse_id))?;
+    check(
+        user,
+        WAREHOUSE,
+        Operation::Edit,
+        Target::Existing(&BARE),
+        Some(warehouse_id),
+    )?;
     products::get(&mut tx, product_id).await?;
-    check(user, PRODUCT, Operation::Read, no_facts(product_id))?;
+    check(
+        user,
+        PRODUCT,
+        Operation::Read,
+        Target::Existing(&BARE),
+        Some(product_id),
+    )?;
     let quantity = parse_quantity(quantity).map_err(|error| AppError::Invalid(vec![error]))?;
     let line = warehouses::set_stock(
         &mut tx,

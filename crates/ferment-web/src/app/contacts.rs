@@ -4,7 +4,7 @@
 //! (owner, territory) of the counterparty it belongs to, and a contact may only be attached to a
 //! counterparty the user can see.
 
-use ferment_domain::access::{Operation, RecordFacts, RecordKind};
+use ferment_domain::access::{Operation, RecordFacts, RecordKind, Target};
 use ferment_domain::contact::{Contact, ContactInput};
 use ferment_domain::validation::{FieldError, Problem};
 use ferment_store::history::HistoryEntry;
@@ -12,33 +12,24 @@ use ferment_store::list::Page;
 use ferment_store::{Record, Store, StoreError, Tx, contacts, counterparties, history};
 use uuid::Uuid;
 
-use super::{begin, check, commit, scope};
+use super::{Connection, begin, check, commit, scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
 const KIND: RecordKind = RecordKind::Contact;
 
-/// The store's connection type (what both a reader and a transaction dereference to), named
-/// without depending on the database driver.
-type Connection = <Tx as std::ops::Deref>::Target;
-
 /// The access facts of a contact: those of its counterparty, when it has a live one.
-async fn facts(
-    connection: &mut Connection,
-    record: &Record<Contact>,
-) -> AppResult<(Uuid, RecordFacts)> {
-    let facts = match record.data.counterparty_id {
+async fn facts(connection: &mut Connection, data: &Contact) -> AppResult<RecordFacts> {
+    match data.counterparty_id {
         Some(counterparty_id) => match counterparties::get(connection, counterparty_id).await {
-            Ok(counterparty) => RecordFacts {
-                owner_id: counterparty.data.owner_id,
-                territory_id: counterparty.data.territory_id,
-            },
-            Err(StoreError::NotFound) => RecordFacts::default(),
-            Err(error) => return Err(error.into()),
+            Ok(counterparty) => {
+                super::counterparties::facts_of(connection, &counterparty.data).await
+            }
+            Err(StoreError::NotFound) => Ok(RecordFacts::default()),
+            Err(error) => Err(error.into()),
         },
-        None => RecordFacts::default(),
-    };
-    Ok((record.meta.id, facts))
+        None => Ok(RecordFacts::default()),
+    }
 }
 
 /// The counterparty must exist and be visible to the user; otherwise the reference is unknown (a
@@ -58,15 +49,13 @@ async fn check_rules(tx: &mut Tx, user: &CurrentUser, data: &Contact) -> AppResu
         Err(StoreError::NotFound) => return Err(unknown()),
         Err(error) => return Err(error.into()),
     };
-    let facts = RecordFacts {
-        owner_id: counterparty.data.owner_id,
-        territory_id: counterparty.data.territory_id,
-    };
+    let known = super::counterparties::facts_of(tx, &counterparty.data).await?;
     check(
         user,
         RecordKind::Counterparty,
         Operation::Read,
-        Some((counterparty_id, facts)),
+        Target::Existing(&known),
+        Some(counterparty_id),
     )
     .map_err(|_| unknown())
 }
@@ -77,10 +66,12 @@ pub async fn create(
     user: &CurrentUser,
     input: &ContactInput,
 ) -> AppResult<Record<Contact>> {
-    check(user, KIND, Operation::Create, None)?;
+    check(user, KIND, Operation::Create, Target::Kind, None)?;
     let data = input.validate()?;
     let mut tx = begin(store).await?;
     check_rules(&mut tx, user, &data).await?;
+    let new = facts(&mut tx, &data).await?;
+    check(user, KIND, Operation::Create, Target::New(&new), None)?;
     let record = contacts::insert(&mut tx, Some(user.actor.user_id), &data).await?;
     commit(tx).await?;
     Ok(record)
@@ -90,11 +81,13 @@ pub async fn create(
 pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<Contact>> {
     let mut connection = store.reader().await?;
     let record = contacts::get(&mut connection, id).await?;
+    let known = facts(&mut connection, &record.data).await?;
     check(
         user,
         KIND,
         Operation::Read,
-        Some(facts(&mut connection, &record).await?),
+        Target::Existing(&known),
+        Some(id),
     )?;
     Ok(record)
 }
@@ -109,11 +102,13 @@ pub async fn update(
 ) -> AppResult<Record<Contact>> {
     let mut tx = begin(store).await?;
     let current = contacts::get(&mut tx, id).await?;
+    let known = facts(&mut tx, &current.data).await?;
     check(
         user,
         KIND,
         Operation::Edit,
-        Some(facts(&mut tx, &current).await?),
+        Target::Existing(&known),
+        Some(id),
     )?;
     let input = edit(ContactInput::from(&current.data))?;
     let data = input.validate()?;
@@ -137,11 +132,13 @@ pub async fn delete(
 ) -> AppResult<()> {
     let mut tx = begin(store).await?;
     let current = contacts::get(&mut tx, id).await?;
+    let known = facts(&mut tx, &current.data).await?;
     check(
         user,
         KIND,
         Operation::Delete,
-        Some(facts(&mut tx, &current).await?),
+        Target::Existing(&known),
+        Some(id),
     )?;
     if let Some(version) = version
         && version != current.meta.version

@@ -1,26 +1,21 @@
 //! Counterparty use cases.
 
-use ferment_domain::access::{Operation, RecordFacts, RecordKind};
+use ferment_domain::access::{Operation, RecordFacts, RecordKind, Target};
 use ferment_domain::counterparty::{Counterparty, CounterpartyInput};
 use ferment_store::history::HistoryEntry;
 use ferment_store::list::Page;
 use ferment_store::{Record, Store, Tx, counterparties, history};
 use uuid::Uuid;
 
-use super::{begin, check, check_references, commit, scope};
+use super::{Connection, begin, check, check_references, commit, facts, scope};
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
 const KIND: RecordKind = RecordKind::Counterparty;
 
-fn facts(record: &Record<Counterparty>) -> (Uuid, RecordFacts) {
-    (
-        record.meta.id,
-        RecordFacts {
-            owner_id: record.data.owner_id,
-            territory_id: record.data.territory_id,
-        },
-    )
+/// What access needs to know about a counterparty: its owner and territory.
+pub async fn facts_of(connection: &mut Connection, data: &Counterparty) -> AppResult<RecordFacts> {
+    facts(connection, data.owner_id, data.territory_id).await
 }
 
 async fn check_rules(tx: &mut Tx, data: &Counterparty, except: Option<Uuid>) -> AppResult<()> {
@@ -49,13 +44,15 @@ pub async fn create(
     user: &CurrentUser,
     input: &CounterpartyInput,
 ) -> AppResult<Record<Counterparty>> {
-    check(user, KIND, Operation::Create, None)?;
+    check(user, KIND, Operation::Create, Target::Kind, None)?;
     let mut data = input.validate()?;
     if data.owner_id.is_none() {
         data.owner_id = Some(user.actor.user_id);
     }
     let mut tx = begin(store).await?;
     check_rules(&mut tx, &data, None).await?;
+    let new = facts_of(&mut tx, &data).await?;
+    check(user, KIND, Operation::Create, Target::New(&new), None)?;
     let record = counterparties::insert(&mut tx, Some(user.actor.user_id), &data).await?;
     commit(tx).await?;
     Ok(record)
@@ -65,7 +62,14 @@ pub async fn create(
 pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<Counterparty>> {
     let mut connection = store.reader().await?;
     let record = counterparties::get(&mut connection, id).await?;
-    check(user, KIND, Operation::Read, Some(facts(&record)))?;
+    let known = facts_of(&mut connection, &record.data).await?;
+    check(
+        user,
+        KIND,
+        Operation::Read,
+        Target::Existing(&known),
+        Some(id),
+    )?;
     Ok(record)
 }
 
@@ -81,7 +85,14 @@ pub async fn update(
 ) -> AppResult<Record<Counterparty>> {
     let mut tx = begin(store).await?;
     let current = counterparties::get(&mut tx, id).await?;
-    check(user, KIND, Operation::Edit, Some(facts(&current)))?;
+    let known = facts_of(&mut tx, &current.data).await?;
+    check(
+        user,
+        KIND,
+        Operation::Edit,
+        Target::Existing(&known),
+        Some(id),
+    )?;
     let input = edit(CounterpartyInput::from(&current.data))?;
     let data = input.validate()?;
     if current.meta.version != version {
@@ -105,7 +116,14 @@ pub async fn delete(
 ) -> AppResult<()> {
     let mut tx = begin(store).await?;
     let current = counterparties::get(&mut tx, id).await?;
-    check(user, KIND, Operation::Delete, Some(facts(&current)))?;
+    let known = facts_of(&mut tx, &current.data).await?;
+    check(
+        user,
+        KIND,
+        Operation::Delete,
+        Target::Existing(&known),
+        Some(id),
+    )?;
     counterparties::delete(&mut tx, Some(user.actor.user_id), id, version).await?;
     commit(tx).await
 }

@@ -10,7 +10,7 @@ pub mod counterparties;
 pub mod territories;
 pub mod users;
 
-use ferment_domain::access::{self, Operation, RecordFacts, RecordKind, Scope};
+use ferment_domain::access::{self, Operation, RecordFacts, RecordKind, Scope, SystemOp, Target};
 use ferment_domain::validation::{FieldError, Problem};
 use ferment_store::{Store, Tx};
 use uuid::Uuid;
@@ -18,14 +18,48 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 
-/// Checks one operation on one record (`None` for a creation).
+/// The store's connection type (what both a reader and a transaction dereference to), named
+/// without depending on the database driver.
+pub type Connection = <Tx as std::ops::Deref>::Target;
+
+/// Checks one operation on a record (or on the kind as a whole); a refusal is noted for the audit
+/// log (the auth layer writes it when the request ends).
 pub fn check(
     user: &CurrentUser,
     kind: RecordKind,
     operation: Operation,
-    record: Option<(Uuid, RecordFacts)>,
+    target: Target<'_>,
+    record_id: Option<Uuid>,
 ) -> AppResult<()> {
-    access::decide(&user.actor, kind, operation, record).map_err(AppError::from)
+    access::decide(&user.actor, kind, operation, target).map_err(|denied| {
+        user.note_refusal(serde_json::json!({
+            "kind": kind.code(),
+            "operation": operation.code(),
+            "record_id": record_id,
+            "reason": match denied {
+                access::Denied::Invisible => "invisible",
+                _ => "forbidden",
+            },
+        }));
+        AppError::from(denied)
+    })
+}
+
+/// Checks a system operation, noting a refusal for the audit log.
+pub fn check_system(user: &CurrentUser, operation: SystemOp) -> AppResult<()> {
+    access::decide_system(&user.actor, operation).map_err(|denied| {
+        user.note_refusal(serde_json::json!({ "system": operation.code() }));
+        AppError::from(denied)
+    })
+}
+
+/// The facts access needs about a record with this owner and territory.
+pub async fn facts(
+    connection: &mut Connection,
+    owner_id: Option<Uuid>,
+    territory_id: Option<Uuid>,
+) -> AppResult<RecordFacts> {
+    Ok(ferment_store::access::facts(connection, owner_id, territory_id).await?)
 }
 
 /// The scope a list of `kind` is filtered by.

@@ -1,38 +1,79 @@
 //! User account use cases: administrators create and change accounts; every user may change the
 //! personal details of their own account.
 //!
-//! **Invariant:** a user whose right to edit accounts covers only their own (the `Own` scope) may
-//! change their name, e-mail and phone, never their login, roles, territory or whether they are
-//! active — those decide what the account can do. Password hashes never leave the store.
+//! **Invariant:** without the `manage_users` system operation a user may change only their own
+//! name, e-mail and phone, never their login, roles, territory, department, IP allow-list,
+//! overrides or whether they are active — those decide what the account can do. Every change to
+//! those is written to the audit log in the same transaction. Password hashes never leave the
+//! store. Every user holding a role reads the accounts (lists and cards name owners); a user
+//! without roles sees only their own.
 //! Deleting an account is an administrator's job too; deactivating it (`active: false`) is the
 //! usual way to end someone's access.
 
-use ferment_domain::access::{self, Operation, RecordFacts, RecordKind, Scope};
+use ferment_domain::access::SystemOp;
 use ferment_domain::user::{User, UserInput, validate_password};
 use ferment_domain::validation::{FieldError, Problem};
 use ferment_store::history::HistoryEntry;
 use ferment_store::{Record, Store, Tx, history, users};
 use uuid::Uuid;
 
-use super::{begin, check, check_references, commit, scope};
+use super::{begin, check_references, check_system, commit};
 use crate::auth::{CurrentUser, hash_password};
 use crate::error::{AppError, AppResult};
 
-const KIND: RecordKind = RecordKind::User;
+/// The fields of an account that decide what it can do.
+fn access_fields(data: &User) -> serde_json::Value {
+    serde_json::json!({
+        "login": data.login,
+        "roles": data.roles,
+        "territory_id": data.territory_id,
+        "department_id": data.department_id,
+        "active": data.active,
+        "ip_allow": ferment_domain::access::rights::ip_allow_to_json(&data.ip_allow),
+        "overrides": data.overrides.to_json(),
+    })
+}
 
-/// A user account is owned by itself (the access rules know that from the record's id).
-fn facts(record: &Record<User>) -> (Uuid, RecordFacts) {
-    (
-        record.meta.id,
-        RecordFacts {
-            owner_id: None,
-            territory_id: record.data.territory_id,
+/// Records a change of an account's access fields in the audit log.
+async fn audit_access_change(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    id: Uuid,
+    old: Option<&User>,
+    new: &User,
+) -> AppResult<()> {
+    let before = old.map(access_fields);
+    let after = access_fields(new);
+    if before.as_ref() == Some(&after) {
+        return Ok(());
+    }
+    ferment_store::audit::record(
+        tx,
+        &ferment_store::audit::Event {
+            event: "user_access_changed",
+            user_id: Some(user.actor.user_id),
+            login: Some(&user.user.data.login),
+            ip: user.ip.map(|ip| ip.to_string()),
+            detail: serde_json::json!({ "target": id, "before": before, "after": after }),
         },
     )
+    .await?;
+    Ok(())
 }
 
 async fn check_rules(tx: &mut Tx, data: &User, except: Option<Uuid>) -> AppResult<()> {
     check_references(tx, data.territory_id.map(|id| ("territory_id", id)), None).await?;
+    if let Some(department) = data.department_id
+        && matches!(
+            ferment_store::departments::get(tx, department).await,
+            Err(ferment_store::StoreError::NotFound)
+        )
+    {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "department_id",
+            Problem::UnknownReference,
+        )]));
+    }
     let known = users::role_codes(tx).await?;
     if data.roles.iter().any(|role| !known.contains(role)) {
         return Err(AppError::Invalid(vec![FieldError::new(
@@ -69,7 +110,7 @@ pub async fn create(
     input: &UserInput,
     password: &str,
 ) -> AppResult<Record<User>> {
-    check(user, KIND, Operation::Create, None)?;
+    check_system(user, SystemOp::ManageUsers)?;
     let data = match (input.validate(), password_problem(password)) {
         (Ok(data), None) => data,
         (Ok(_), Some(error)) => return Err(AppError::Invalid(vec![error])),
@@ -83,6 +124,7 @@ pub async fn create(
     let mut tx = begin(store).await?;
     check_rules(&mut tx, &data, None).await?;
     let record = users::insert(&mut tx, Some(user.actor.user_id), &data, Some(&hash)).await?;
+    audit_access_change(&mut tx, user, record.meta.id, None, &data).await?;
     commit(tx).await?;
     Ok(record)
 }
@@ -90,9 +132,10 @@ pub async fn create(
 /// Reads a user account the user may see.
 pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<User>> {
     let mut connection = store.reader().await?;
-    let record = users::get(&mut connection, id).await?;
-    check(user, KIND, Operation::Read, Some(facts(&record)))?;
-    Ok(record)
+    if user.actor.roles.is_empty() && id != user.actor.user_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(users::get(&mut connection, id).await?)
 }
 
 /// Changes a user account: `edit` turns the current input into the new one.
@@ -105,7 +148,10 @@ pub async fn update(
 ) -> AppResult<Record<User>> {
     let mut tx = begin(store).await?;
     let current = users::get(&mut tx, id).await?;
-    check(user, KIND, Operation::Edit, Some(facts(&current)))?;
+    let manages = user.actor.may(SystemOp::ManageUsers);
+    if !manages && id != user.actor.user_id {
+        check_system(user, SystemOp::ManageUsers)?;
+    }
     let input = edit(UserInput::from(&current.data))?;
     let data = input.validate()?;
     if current.meta.version != version {
@@ -113,18 +159,12 @@ pub async fn update(
             current: current.meta.version,
         });
     }
-    let only_own = access::list_scope(&user.actor, KIND, Operation::Edit) != Scope::All;
-    let was = &current.data;
-    if only_own
-        && (data.login != was.login
-            || data.roles != was.roles
-            || data.territory_id != was.territory_id
-            || data.active != was.active)
-    {
-        return Err(AppError::Forbidden);
+    if !manages && access_fields(&data) != access_fields(&current.data) {
+        check_system(user, SystemOp::ManageUsers)?;
     }
     check_rules(&mut tx, &data, Some(id)).await?;
     let record = users::update(&mut tx, Some(user.actor.user_id), id, version, &data).await?;
+    audit_access_change(&mut tx, user, id, Some(&current.data), &data).await?;
     commit(tx).await?;
     Ok(record)
 }
@@ -139,8 +179,8 @@ pub async fn delete(
     version: Option<i64>,
 ) -> AppResult<()> {
     let mut tx = begin(store).await?;
+    check_system(user, SystemOp::ManageUsers)?;
     let current = users::get(&mut tx, id).await?;
-    check(user, KIND, Operation::Delete, Some(facts(&current)))?;
     if id == user.actor.user_id {
         return Err(AppError::Forbidden);
     }
@@ -160,16 +200,11 @@ pub async fn delete(
 
 /// Every user account the user may see, by name.
 pub async fn list(store: &Store, user: &CurrentUser) -> AppResult<Vec<Record<User>>> {
-    let visible = scope(user, KIND);
-    if visible == Scope::None {
+    if user.actor.roles.is_empty() {
         return Ok(Vec::new());
     }
     let mut connection = store.reader().await?;
-    let all = users::list(&mut connection).await?;
-    Ok(match visible {
-        Scope::Own(me) => all.into_iter().filter(|u| u.meta.id == me).collect(),
-        _ => all,
-    })
+    Ok(users::list(&mut connection).await?)
 }
 
 /// A user account's change history.

@@ -205,7 +205,7 @@ pub async fn error_layer(request: Request, next: Next) -> Response {
             return see_other(&format!("/login?next={}", urlencode(&location)));
         }
         AppError::NotFound => (t.error_not_found.to_string(), String::new()),
-        AppError::Forbidden | AppError::Csrf | AppError::AddressRefused => {
+        AppError::Forbidden | AppError::Csrf | AppError::AddressRefused { .. } => {
             let problem = error.problem(lang);
             (
                 t.error_forbidden.to_string(),

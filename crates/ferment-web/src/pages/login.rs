@@ -19,8 +19,9 @@ use serde::Deserialize;
 use super::forms::FormData;
 use super::layout::{Chrome, MaybeUser, PageError, PageResult, local_target, render, see_other};
 use crate::AppState;
-use crate::auth::{CurrentUser, SESSION_COOKIE, check_credentials, open_session};
+use crate::auth::{self, ClientIp, CurrentUser, SESSION_COOKIE, open_session};
 use crate::error::{AppError, request_lang};
+use axum::Extension;
 
 /// The sign-in, sign-out and language routes, and `/` → the counterparty list.
 pub fn routes() -> Router<AppState> {
@@ -86,6 +87,7 @@ async fn login_form(
 
 async fn sign_in(
     State(state): State<AppState>,
+    Extension(ClientIp(address)): Extension<ClientIp>,
     headers: HeaderMap,
     MaybeUser(user): MaybeUser,
     body: Bytes,
@@ -94,7 +96,7 @@ async fn sign_in(
     let lang = request_lang(&headers);
     let login = form.text("login");
     let next = local_target(Some(&form.text("next")));
-    match check_credentials(&state.store, login.trim(), &form.text("password")).await {
+    match auth::sign_in(&state.store, login.trim(), &form.text("password"), address).await {
         Ok(account) => {
             let hours = state.config.session_hours;
             let secret = open_session(&state.store, account.meta.id, hours).await?;

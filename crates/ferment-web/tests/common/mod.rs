@@ -83,6 +83,9 @@ pub fn user(login: &str, roles: &[&str]) -> User {
         territory_id: None,
         active: true,
         roles: roles.iter().map(|r| r.to_string()).collect(),
+        department_id: None,
+        ip_allow: Vec::new(),
+        overrides: Default::default(),
     }
 }
 

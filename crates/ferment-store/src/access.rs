@@ -1,0 +1,188 @@
+//! Access in SQL: a domain [`Scope`] resolved to the ids a list may show, the facts of a record
+//! that single-record decisions need, and the actor of a request loaded in few queries.
+//!
+//! A scope is resolved to plain id lists first (the department's members, the territory and the
+//! territories inside it) so that the list condition is `owner_id IN (…) OR territory_id IN (…)`:
+//! for a regional manager that is `territory_id = $n`, which the `(territory_id, name_sort, id)`
+//! index serves in order (a subquery there made both planners walk the whole name index).
+
+use ferment_domain::access::{Actor, HeldRole, RecordFacts, Scope, TerritoryRef};
+use ferment_domain::user::User;
+use sqlx::{AnyConnection, Row};
+use uuid::Uuid;
+
+use crate::counterparties::territory_and_inside;
+use crate::sql::Sql;
+use crate::{Record, StoreResult, roles, users};
+
+/// A scope ready for SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Every record.
+    All,
+    /// Records owned by one of `owners` or in one of `territories` (both may be empty: nothing).
+    Some {
+        /// User ids.
+        owners: Vec<String>,
+        /// Territory ids.
+        territories: Vec<String>,
+    },
+}
+
+/// Resolves a scope to id lists.
+pub async fn resolve(connection: &mut AnyConnection, scope: &Scope) -> StoreResult<Reach> {
+    let (owner, department, territory) = match scope {
+        Scope::All => return Ok(Reach::All),
+        Scope::None => (None, None, None),
+        Scope::Some {
+            owner,
+            department,
+            territory,
+        } => (*owner, *department, *territory),
+    };
+    let mut owners: Vec<String> = owner.iter().map(Uuid::to_string).collect();
+    if let Some(department) = department {
+        let rows = sqlx::query("SELECT id FROM users WHERE department_id = $1")
+            .bind(department.to_string())
+            .fetch_all(&mut *connection)
+            .await?;
+        for row in rows {
+            owners.push(row.try_get("id")?);
+        }
+        owners.sort();
+        owners.dedup();
+    }
+    let territories = match territory {
+        Some(territory) => territory_and_inside(connection, territory).await?,
+        None => Vec::new(),
+    };
+    Ok(Reach::Some {
+        owners,
+        territories,
+    })
+}
+
+fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
+    sql.push(column).push(" IN (");
+    for (index, value) in values.iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(value.clone());
+    }
+    sql.push(")");
+}
+
+/// Appends the reach as a condition on a record's owner and territory columns (`None`: the kind
+/// has no such column).
+pub fn push_reach(
+    sql: &mut Sql,
+    reach: &Reach,
+    owner_column: Option<&str>,
+    territory_column: Option<&str>,
+) {
+    let Reach::Some {
+        owners,
+        territories,
+    } = reach
+    else {
+        return;
+    };
+    let mut parts: Vec<(&str, &[String])> = Vec::new();
+    if let Some(column) = owner_column.filter(|_| !owners.is_empty()) {
+        parts.push((column, owners));
+    }
+    if let Some(column) = territory_column.filter(|_| !territories.is_empty()) {
+        parts.push((column, territories));
+    }
+    match parts.as_slice() {
+        [] => {
+            sql.push(" AND 1 = 0");
+        }
+        [(column, values)] => {
+            sql.push(" AND ");
+            push_in(sql, column, values);
+        }
+        _ => {
+            sql.push(" AND (");
+            for (index, (column, values)) in parts.iter().enumerate() {
+                if index > 0 {
+                    sql.push(" OR ");
+                }
+                push_in(sql, column, values);
+            }
+            sql.push(")");
+        }
+    }
+}
+
+/// The facts access needs about a record with this owner and territory (one query).
+pub async fn facts(
+    connection: &mut AnyConnection,
+    owner_id: Option<Uuid>,
+    territory_id: Option<Uuid>,
+) -> StoreResult<RecordFacts> {
+    if owner_id.is_none() && territory_id.is_none() {
+        return Ok(RecordFacts::default());
+    }
+    let row = sqlx::query(
+        "SELECT (SELECT department_id FROM users WHERE id = $1) AS department_id, \
+         (SELECT path FROM territories WHERE id = $2) AS path",
+    )
+    .bind(owner_id.map(|id| id.to_string()))
+    .bind(territory_id.map(|id| id.to_string()))
+    .fetch_one(connection)
+    .await?;
+    Ok(RecordFacts {
+        owner_id,
+        owner_department_id: crate::parse_optional_id(
+            row.try_get::<Option<String>, _>("department_id")?
+                .as_deref(),
+        )?,
+        territory_path: row.try_get("path")?,
+    })
+}
+
+/// The actor for a user record: their roles' rights and their territory's path.
+pub async fn actor(connection: &mut AnyConnection, user: &Record<User>) -> StoreResult<Actor> {
+    let held = roles::of_user(&mut *connection, user.meta.id).await?;
+    let territory = match user.data.territory_id {
+        Some(id) => {
+            let row = sqlx::query("SELECT path FROM territories WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *connection)
+                .await?;
+            match row {
+                Some(row) => Some(TerritoryRef {
+                    id,
+                    path: row.try_get("path")?,
+                }),
+                None => None,
+            }
+        }
+        None => None,
+    };
+    Ok(Actor {
+        user_id: user.meta.id,
+        department_id: user.data.department_id,
+        territory,
+        roles: held
+            .into_iter()
+            .map(|role| HeldRole {
+                code: role.code,
+                rights: role.rights,
+            })
+            .collect(),
+        overrides: user.data.overrides.clone(),
+    })
+}
+
+/// Loads a user and their actor by id.
+pub async fn user_and_actor(
+    connection: &mut AnyConnection,
+    user_id: Uuid,
+) -> StoreResult<(Record<User>, Actor)> {
+    let user = users::get(&mut *connection, user_id).await?;
+    let actor = actor(connection, &user).await?;
+    Ok((user, actor))
+}
