@@ -3,6 +3,7 @@
 //!
 //! Handlers are thin: parse the wire shape, call a use case in [`crate::app`], shape the answer.
 
+pub mod access;
 pub mod auth;
 pub mod contacts;
 pub mod counterparties;
@@ -28,6 +29,7 @@ use crate::error::AppError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(auth::routes())
+        .merge(access::routes())
         .merge(counterparties::routes())
         .merge(contacts::routes())
         .merge(products::routes())

@@ -10,9 +10,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use ferment_domain::access::ProtectedField;
 use ferment_domain::catalog::{ProductGroup, ProductInput, Unit};
 use ferment_domain::decimal::{MONEY_SCALE, RATE_SCALE, format_plain};
-use ferment_domain::validation::{Errors, Problem};
+use ferment_domain::validation::{Errors, FieldError, Problem};
 use ferment_store::history::HistoryEntry;
 use ferment_store::products::ListQuery;
 use serde::{Deserialize, Serialize};
@@ -68,8 +69,10 @@ pub struct ProductResponse {
     pub group_name: Option<String>,
     /// VAT rate in percent, as a decimal string (`"22"`).
     pub vat_rate: String,
-    /// Base price per unit, as a decimal string (`"150.5"`).
-    pub price: String,
+    /// Base price per unit, as a decimal string (`"150.5"`); absent for users whose roles hide
+    /// prices (`product.price`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
     /// Currency of the price (ISO 4217).
     pub currency: String,
     /// Whether a sample is needed before sale.
@@ -93,12 +96,34 @@ impl From<&ProductView> for ProductResponse {
             group_id: data.group_id,
             group_name: view.group_name.clone(),
             vat_rate: format_plain(data.vat_rate, RATE_SCALE),
-            price: format_plain(data.price, MONEY_SCALE),
+            price: Some(format_plain(data.price, MONEY_SCALE)),
             currency: data.currency.clone(),
             needs_sample: data.needs_sample,
             description: data.description.clone(),
         }
     }
+}
+
+impl ProductResponse {
+    /// The product as `user` may see it: protected fields they may not see are left out.
+    pub fn for_user(view: &ProductView, user: &CurrentUser) -> Self {
+        let mut response = ProductResponse::from(view);
+        if !user.actor.sees(ProtectedField::ProductPrice) {
+            response.price = None;
+        }
+        response
+    }
+}
+
+/// Refuses a write that names a field the user may not see (for them it does not exist).
+fn refuse_hidden(user: &CurrentUser, body: &serde_json::Map<String, Value>) -> AppResult<()> {
+    if !user.actor.sees(ProtectedField::ProductPrice) && body.contains_key("price") {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "price",
+            Problem::UnknownField,
+        )]));
+    }
+    Ok(())
 }
 
 /// Rewrites the minor-unit integers of a product's history (`price`, `vat_rate`) as decimal strings.
@@ -178,7 +203,7 @@ async fn list_products(
     let query = params.parse()?;
     let page = usecase::list_products(&state.store, &user, &query).await?;
     Ok(Json(PageResponse::from_page(page, |row| {
-        ProductResponse::from(&row)
+        ProductResponse::for_user(&row, &user)
     })))
 }
 
@@ -187,9 +212,13 @@ async fn create_product(
     user: CurrentUser,
     JsonObject(body): JsonObject,
 ) -> AppResult<impl IntoResponse> {
+    refuse_hidden(&user, &body)?;
     let input = merge(&ProductInput::default(), &body)?;
     let view = usecase::create_product(&state.store, &user, &input).await?;
-    Ok((StatusCode::CREATED, Json(ProductResponse::from(&view))))
+    Ok((
+        StatusCode::CREATED,
+        Json(ProductResponse::for_user(&view, &user)),
+    ))
 }
 
 async fn get_product(
@@ -198,7 +227,7 @@ async fn get_product(
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
     let view = usecase::get_product(&state.store, &user, path_id(&id)?).await?;
-    Ok(Json(ProductResponse::from(&view)))
+    Ok(Json(ProductResponse::for_user(&view, &user)))
 }
 
 async fn update_product(
@@ -208,12 +237,13 @@ async fn update_product(
     JsonObject(body): JsonObject,
 ) -> AppResult<impl IntoResponse> {
     let id = path_id(&id)?;
+    refuse_hidden(&user, &body)?;
     let expected = version(&body)?;
     let view = usecase::update_product(&state.store, &user, id, expected, |current| {
         merge(&current, &body)
     })
     .await?;
-    Ok(Json(ProductResponse::from(&view)))
+    Ok(Json(ProductResponse::for_user(&view, &user)))
 }
 
 async fn delete_product(
@@ -231,7 +261,12 @@ async fn product_history(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<impl IntoResponse> {
-    let entries = usecase::product_history(&state.store, &user, path_id(&id)?).await?;
+    let mut entries = usecase::product_history(&state.store, &user, path_id(&id)?).await?;
+    if !user.actor.sees(ProtectedField::ProductPrice) {
+        for entry in &mut entries {
+            entry.changes.retain(|change| change.field != "price");
+        }
+    }
     Ok(Json(
         serde_json::json!({ "items": history_on_the_wire(entries) }),
     ))

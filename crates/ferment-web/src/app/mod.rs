@@ -4,6 +4,7 @@
 //! **Invariant:** every use case asks `ferment_domain::access` before it reads or writes, and passes
 //! the resulting scope to list queries, so pages and the API can never disagree about who sees what.
 
+pub mod access_admin;
 pub mod catalog;
 pub mod contacts;
 pub mod counterparties;

@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::api::products::ListParams;
 use crate::app;
 use crate::error::AppError;
+use ferment_domain::access::ProtectedField;
 
 /// The product routes.
 pub fn routes() -> Router<AppState> {
@@ -62,6 +63,8 @@ struct ListPage {
     rows: Vec<Row>,
     next_url: Option<String>,
     first_url: Option<String>,
+    /// Whether the user's roles let them see prices (`product.price`).
+    show_price: bool,
 }
 
 fn list_url(q: &str, group_id: &str, needs_sample: &str, cursor: Option<&str>) -> String {
@@ -138,6 +141,7 @@ async fn list_products(
         })
         .collect();
     let list_page = ListPage {
+        show_price: ctx.user.actor.sees(ProtectedField::ProductPrice),
         chrome: ctx.chrome("products", t.products),
         groups: group_choices(&state.store, &ctx.user, &group_id, t.all).await?,
         samples: vec![
@@ -202,6 +206,13 @@ async fn show_product(
         names.insert(group.meta.id, group.data.name);
     }
     let unit = product.unit.label(lang);
+    let shows_price = ctx.user.actor.sees(ProtectedField::ProductPrice);
+    let mut entries = entries;
+    if !shows_price {
+        for entry in &mut entries {
+            entry.changes.retain(|change| change.field != "price");
+        }
+    }
     let page = CardPage {
         chrome: ctx.chrome("products", product.name.clone()),
         id,
@@ -215,7 +226,14 @@ async fn show_product(
             Fact::number(t.article, product.article.as_deref().unwrap_or("")),
             Fact::plain(t.group_id, view.group_name.as_deref().unwrap_or("")),
             Fact::plain(t.unit, unit),
-            Fact::number(t.price, &money(product.price, &product.currency, lang)),
+            Fact::number(
+                t.price,
+                &if shows_price {
+                    money(product.price, &product.currency, lang)
+                } else {
+                    String::new()
+                },
+            ),
             Fact::number(t.vat, &rate(product.vat_rate, lang)),
             Fact::plain(
                 t.needs_sample,
@@ -236,6 +254,10 @@ async fn show_product(
             .collect(),
         history: history_views(&entries, t, lang, Entity::Product, &names),
     };
+    let mut page = page;
+    if !shows_price {
+        page.facts.retain(|fact| fact.label != t.price);
+    }
     Ok(render(StatusCode::OK, &page))
 }
 
