@@ -40,12 +40,14 @@ pub struct Inputs {
 }
 
 /// Samples `requests + warmup` distinct counterparties uniformly (reservoir sampling over a keyset
-/// scan of the ids) and derives the inputs from them.
+/// scan of the ids) and derives the inputs from them; with `within`, only counterparties of that
+/// territory and the territories inside it.
 pub async fn choose(
     store: &Store,
     requests: usize,
     warmup: usize,
     seed: u64,
+    within: Option<Uuid>,
 ) -> anyhow::Result<Inputs> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_be7c);
     let mut reader = store.reader().await?;
@@ -55,6 +57,15 @@ pub async fn choose(
         .into_iter()
         .map(|t| (t.record.meta.id, t.record.data.kind))
         .collect();
+    let allowed: Option<HashSet<String>> = match within {
+        Some(territory) => Some(
+            counterparties::territory_and_inside(&mut reader, territory)
+                .await?
+                .into_iter()
+                .collect(),
+        ),
+        None => None,
+    };
     let mut regions = HashMap::new();
     let rows = sqlx::query(
         "SELECT territory_id, COUNT(*) AS n FROM counterparties \
@@ -79,7 +90,7 @@ pub async fn choose(
     let mut after = String::new();
     loop {
         let page = sqlx::query(
-            "SELECT id FROM counterparties WHERE deleted_at IS NULL AND id > $1 ORDER BY id LIMIT 20000",
+            "SELECT id, territory_id FROM counterparties WHERE deleted_at IS NULL AND id > $1 ORDER BY id LIMIT 20000",
         )
         .bind(&after)
         .fetch_all(&mut *reader)
@@ -88,6 +99,12 @@ pub async fn choose(
         after = last.try_get("id")?;
         for row in &page {
             let id: String = row.try_get("id")?;
+            if let Some(allowed) = &allowed {
+                let territory: Option<String> = row.try_get("territory_id")?;
+                if !territory.is_some_and(|t| allowed.contains(&t)) {
+                    continue;
+                }
+            }
             if reservoir.len() < wanted {
                 reservoir.push(id);
             } else {

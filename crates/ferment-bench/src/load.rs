@@ -232,6 +232,38 @@ pub async fn prepare(target: &Target, rows: u64, seed: u64, reuse: bool) -> anyh
     })
 }
 
+/// The district of the benchmark's regional manager.
+pub const REGIONAL_DISTRICT: &str = "RU-VFD";
+
+/// The regional manager the benchmark times as (`bench-regional`, role `regional_manager`, territory
+/// Приволжский ФО), created when missing; returns its id and the district's id.
+pub async fn ensure_regional_manager(store: &Store) -> anyhow::Result<(Uuid, Uuid)> {
+    // A database loaded before the rights model lacks the role (seeding is idempotent).
+    store.seed_reference_data().await?;
+    let mut reader = store.reader().await?;
+    let district = ferment_store::territories::find_by_code(&mut reader, REGIONAL_DISTRICT)
+        .await?
+        .context("Приволжский ФО in the territory seed")?
+        .record
+        .meta
+        .id;
+    drop(reader);
+    let user = User {
+        login: "bench-regional".into(),
+        full_name: "Региональный менеджер (бенчмарк)".into(),
+        email: None,
+        phone: None,
+        territory_id: Some(district),
+        active: true,
+        roles: vec![ferment_domain::access::roles::REGIONAL_MANAGER.into()],
+        department_id: None,
+        ip_allow: Vec::new(),
+        overrides: Default::default(),
+    };
+    let id = ferment_web::auth::ensure_user(store, &user, &ferment_web::auth::new_secret()).await?;
+    Ok((id, district))
+}
+
 /// The `admin` user (with a throw-away password: the benchmark signs in with a token and a session).
 async fn ensure_admin(store: &Store) -> anyhow::Result<Uuid> {
     let admin = User {

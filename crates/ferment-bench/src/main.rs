@@ -33,6 +33,25 @@ enum Databases {
     Both,
 }
 
+/// Who the requests are made as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Principal {
+    /// `admin`: every counterparty, no scope filter.
+    Admin,
+    /// A regional manager of Приволжский ФО (`bench-regional`, role `regional_manager`): lists,
+    /// searches and cards filtered to that district in SQL.
+    Regional,
+}
+
+impl Principal {
+    fn label(self) -> &'static str {
+        match self {
+            Principal::Admin => "admin",
+            Principal::Regional => "regional manager",
+        }
+    }
+}
+
 /// Loads generated counterparties into SQLite and/or PostgreSQL and times the list, the searches
 /// and the card through the API and the pages of the real application.
 #[derive(Debug, Parser)]
@@ -59,6 +78,10 @@ struct Args {
     /// Only these scenarios (letters a–d, comma-separated; all by default).
     #[arg(long, value_delimiter = ',', default_values_t = ['a', 'b', 'c', 'd'])]
     only: Vec<char>,
+    /// Whom to time the requests as (comma-separated). With `regional`, every principal gets the same
+    /// inputs, drawn from the regional manager's district, so the figures compare like for like.
+    #[arg(long = "as", value_enum, value_delimiter = ',', default_values_t = [Principal::Admin])]
+    principals: Vec<Principal>,
     /// The PostgreSQL server (a role allowed to create databases).
     #[arg(long, env = "FERMENT_TEST_PG_URL", hide_env_values = true)]
     postgres_url: Option<String>,
@@ -97,23 +120,45 @@ async fn main() -> anyhow::Result<()> {
         };
         eprintln!("== {} ({})", kind.label(), target.describe());
         let loaded = load::prepare(&target, args.rows, args.seed, args.reuse).await?;
-        let inputs =
-            inputs::choose(&loaded.store, args.requests, args.requests / 5, args.seed).await?;
+        let regional = if args.principals.contains(&Principal::Regional) {
+            Some(load::ensure_regional_manager(&loaded.store).await?)
+        } else {
+            None
+        };
+        let within = regional.map(|(_, district)| district);
+        let inputs = inputs::choose(
+            &loaded.store,
+            args.requests,
+            args.requests / 5,
+            args.seed,
+            within,
+        )
+        .await?;
         eprintln!(
             "   inputs: {} regions holding rows, {} sample counterparties",
             inputs.regions.len(),
             inputs.samples.len()
         );
-        let load_average = measure::load_average();
-        let results = measure::run(&loaded, &inputs, args.requests, &args.only).await?;
+        for principal in &args.principals {
+            let user_id = match (principal, regional) {
+                (Principal::Regional, Some((id, _))) => id,
+                _ => loaded.admin_id,
+            };
+            eprintln!("   as {}", principal.label());
+            let load_average = measure::load_average();
+            let results =
+                measure::run(&loaded, user_id, &inputs, args.requests, &args.only).await?;
+            reports.push(measure::Report {
+                kind,
+                rows: args.rows,
+                load: loaded.load.clone(),
+                results,
+                load_average,
+                principal: principal.label(),
+                within_district: within.is_some(),
+            });
+        }
         loaded.store.close().await;
-        reports.push(measure::Report {
-            kind,
-            rows: args.rows,
-            load: loaded.load,
-            results,
-            load_average,
-        });
     }
     println!();
     println!(
@@ -124,6 +169,11 @@ async fn main() -> anyhow::Result<()> {
     );
     for report in &reports {
         println!("{}", report.markdown());
+    }
+    for pair in reports.windows(2) {
+        if pair[0].kind == pair[1].kind && pair[0].principal != pair[1].principal {
+            println!("{}", measure::compare(&pair[0], &pair[1]));
+        }
     }
     eprintln!("total time {:.0?}", started.elapsed());
     let missed: Vec<String> = reports.iter().flat_map(|r| r.missed_targets()).collect();

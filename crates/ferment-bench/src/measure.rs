@@ -164,6 +164,10 @@ pub struct Report {
     pub results: Results,
     /// The system's load average (1, 5, 15 minutes) just before the timed requests.
     pub load_average: String,
+    /// Whom the requests were made as.
+    pub principal: &'static str,
+    /// Whether the inputs were drawn from the regional manager's district.
+    pub within_district: bool,
 }
 
 /// The timings of one database.
@@ -181,9 +185,15 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "### {}, {} counterparties\n",
+            "### {}, {} counterparties, as {}{}\n",
             self.kind.label(),
-            thousands(self.rows)
+            thousands(self.rows),
+            self.principal,
+            if self.within_district {
+                " (inputs from Приволжский ФО)"
+            } else {
+                ""
+            }
         );
         if self.load.reused {
             let _ = writeln!(
@@ -240,8 +250,9 @@ impl Report {
             .filter(|t| !t.met())
             .map(|t| {
                 format!(
-                    "{}: {} via {}: p99 {:.2} ms (target < {:.0} ms)",
+                    "{} as {}: {} via {}: p99 {:.2} ms (target < {:.0} ms)",
                     self.kind.label(),
+                    self.principal,
                     t.scenario.label(),
                     t.via.label(),
                     t.p99,
@@ -250,6 +261,40 @@ impl Report {
             })
             .collect()
     }
+}
+
+/// The second report's figures against the first's, scenario by scenario (ratios of median and
+/// p99): how much a principal's scope costs.
+pub fn compare(base: &Report, other: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### {}: {} against {}\n",
+        base.kind.label(),
+        other.principal,
+        base.principal
+    );
+    let _ = writeln!(out, "| Scenario | Via | Median × | p99 × |");
+    let _ = writeln!(out, "|---|---|---:|---:|");
+    for t in &other.results.timings {
+        let Some(b) = base
+            .results
+            .timings
+            .iter()
+            .find(|b| b.scenario == t.scenario && b.via == t.via)
+        else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.2} | {:.2} |",
+            t.scenario.label(),
+            t.via.label(),
+            t.median / b.median.max(1e-9),
+            t.p99 / b.p99.max(1e-9)
+        );
+    }
+    out
 }
 
 /// The load average, as `/proc/loadavg` gives it (empty elsewhere).
@@ -354,6 +399,7 @@ impl Session {
 /// pages.
 pub async fn run(
     loaded: &Loaded,
+    user_id: uuid::Uuid,
     inputs: &Inputs,
     requests: usize,
     only: &[char],
@@ -369,9 +415,8 @@ pub async fn run(
         .await
     });
 
-    let token =
-        ferment_web::auth::issue_api_token(&loaded.store, loaded.admin_id, Some("bench")).await?;
-    let cookie = ferment_web::auth::open_session(&loaded.store, loaded.admin_id, 12).await?;
+    let token = ferment_web::auth::issue_api_token(&loaded.store, user_id, Some("bench")).await?;
+    let cookie = ferment_web::auth::open_session(&loaded.store, user_id, 12).await?;
     let session = Session {
         client: Client::builder()
             .no_proxy()

@@ -177,6 +177,54 @@ pub async fn actor(connection: &mut AnyConnection, user: &Record<User>) -> Store
     })
 }
 
+/// The live sign-in secret with this digest, its user and the user's actor, in two queries (the
+/// token with its user and territory path, then the roles with their rights): every request pays
+/// this, so it is kept short.
+pub async fn actor_for_token(
+    connection: &mut AnyConnection,
+    token_hash: &str,
+) -> StoreResult<Option<(users::Token, Record<User>, Actor)>> {
+    let columns: String = users::COLUMNS
+        .split(", ")
+        .map(|column| format!("u.{column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT t.user_id, t.kind, t.csrf_token, t.expires_at, {columns}, tr.path AS territory_path \
+         FROM auth_tokens t JOIN users u ON u.id = t.user_id \
+         LEFT JOIN territories tr ON tr.id = u.territory_id \
+         WHERE t.token_hash = $1 AND u.active = 1 AND u.deleted_at IS NULL \
+         AND (t.expires_at IS NULL OR t.expires_at > $2)"
+    )))
+    .bind(token_hash)
+    .bind(crate::now_text())
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let token = users::token_from_row(&row)?;
+    let held = roles::of_user(&mut *connection, token.user_id).await?;
+    let user = users::from_row(&row, held.iter().map(|role| role.code.clone()).collect())?;
+    let path: Option<String> = row.try_get("territory_path")?;
+    let territory = match (user.data.territory_id, path) {
+        (Some(id), Some(path)) => Some(TerritoryRef { id, path }),
+        _ => None,
+    };
+    let actor = Actor {
+        user_id: user.meta.id,
+        department_id: user.data.department_id,
+        territory,
+        roles: held
+            .into_iter()
+            .map(|role| HeldRole {
+                code: role.code,
+                rights: role.rights,
+            })
+            .collect(),
+        overrides: user.data.overrides.clone(),
+    };
+    Ok(Some((token, user, actor)))
+}
+
 /// Loads a user and their actor by id.
 pub async fn user_and_actor(
     connection: &mut AnyConnection,

@@ -20,7 +20,7 @@ use crate::{
 /// The kind name of users in the history.
 pub const KIND: &str = "user";
 
-const COLUMNS: &str = "id, version, created_at, updated_at, login, full_name, email, phone, territory_id, \
+pub(crate) const COLUMNS: &str = "id, version, created_at, updated_at, login, full_name, email, phone, territory_id, \
      active, department_id, ip_allow, overrides";
 
 /// The roles Ferment ships: code, Russian and English names. Their rights come from
@@ -87,7 +87,7 @@ async fn roles_of(connection: &mut AnyConnection, id: Uuid) -> StoreResult<Vec<S
         .collect()
 }
 
-fn from_row(row: &AnyRow, roles: Vec<String>) -> StoreResult<Record<User>> {
+pub(crate) fn from_row(row: &AnyRow, roles: Vec<String>) -> StoreResult<Record<User>> {
     Ok(Record {
         meta: Meta::from_row(row)?,
         data: User {
@@ -385,8 +385,13 @@ pub async fn find_token(
     .fetch_optional(connection)
     .await?;
     let Some(row) = row else { return Ok(None) };
+    token_from_row(&row).map(Some)
+}
+
+/// Reads a token from a row with `user_id`, `kind`, `csrf_token` and `expires_at`.
+pub(crate) fn token_from_row(row: &AnyRow) -> StoreResult<Token> {
     let kind: String = row.try_get("kind")?;
-    Ok(Some(Token {
+    Ok(Token {
         user_id: parse_id(&row.try_get::<String, _>("user_id")?)?,
         kind: if kind == "api" {
             TokenKind::Api
@@ -399,7 +404,7 @@ pub async fn find_token(
             .as_deref()
             .map(parse_time)
             .transpose()?,
-    }))
+    })
 }
 
 /// Revokes one secret.

@@ -248,14 +248,14 @@ async fn resolve(
 ) -> AppResult<Option<CurrentUser>> {
     let token_digest = digest(secret);
     let mut connection = store.reader().await?;
-    let Some(token) = users::find_token(&mut connection, &token_digest).await? else {
+    let Some((token, user, actor)) =
+        ferment_store::access::actor_for_token(&mut connection, &token_digest).await?
+    else {
         return Ok(None);
     };
     if token.kind != expected {
         return Ok(None);
     }
-    let (user, actor) =
-        ferment_store::access::user_and_actor(&mut connection, token.user_id).await?;
     let via = match token.kind {
         TokenKind::Session => Via::Session {
             csrf_token: token.csrf_token.unwrap_or_default(),
