@@ -174,6 +174,33 @@ pub async fn list(connection: &mut AnyConnection) -> StoreResult<Vec<Record<User
         .collect()
 }
 
+/// The full names of the users with these ids (deleted ones included: history names them), in one
+/// query.
+pub async fn names(
+    connection: &mut AnyConnection,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, String>> {
+    let mut names = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(names);
+    }
+    let mut sql = crate::sql::Sql::new("SELECT id, full_name FROM users WHERE id IN (");
+    for (index, id) in ids.iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind_text(id.to_string());
+    }
+    sql.push(")");
+    for row in sql.query().fetch_all(connection).await? {
+        names.insert(
+            parse_id(&row.try_get::<String, _>("id")?)?,
+            row.try_get("full_name")?,
+        );
+    }
+    Ok(names)
+}
+
 /// How many live users exist (an empty database has none).
 pub async fn count(connection: &mut AnyConnection) -> StoreResult<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE deleted_at IS NULL")

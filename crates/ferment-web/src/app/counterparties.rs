@@ -138,6 +138,27 @@ pub async fn list(
     Ok(counterparties::list(&mut connection, &scope(user, KIND), query).await?)
 }
 
+/// A counterparty the user may see and its change history, read once over one connection (the
+/// card shows both).
+pub async fn with_history(
+    store: &Store,
+    user: &CurrentUser,
+    id: Uuid,
+) -> AppResult<(Record<Counterparty>, Vec<HistoryEntry>)> {
+    let mut connection = store.reader().await?;
+    let record = counterparties::get(&mut connection, id).await?;
+    let known = facts_of(&mut connection, &record.data).await?;
+    check(
+        user,
+        KIND,
+        Operation::Read,
+        Target::Existing(&known),
+        Some(id),
+    )?;
+    let entries = history::list(&mut connection, id, 200).await?;
+    Ok((record, entries))
+}
+
 /// A counterparty's change history.
 pub async fn history(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Vec<HistoryEntry>> {
     get(store, user, id).await?;

@@ -207,6 +207,20 @@ pub async fn list(store: &Store, user: &CurrentUser) -> AppResult<Vec<Record<Use
     Ok(users::list(&mut connection).await?)
 }
 
+/// The names of users by id, for showing references (one query; empty for a user without roles,
+/// who may not read the user directory).
+pub async fn names(
+    store: &Store,
+    user: &CurrentUser,
+    ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, String>> {
+    if user.actor.roles.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut connection = store.reader().await?;
+    Ok(users::names(&mut connection, ids).await?)
+}
+
 /// A user account's change history.
 pub async fn history(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Vec<HistoryEntry>> {
     get(store, user, id).await?;

@@ -67,8 +67,7 @@ pub async fn show_counterparty(
 ) -> PageResult {
     let (t, lang) = (ctx.t, ctx.lang);
     let id = path_id(&id)?;
-    let record = app::counterparties::get(&state.store, &ctx.user, id).await?;
-    let entries = app::counterparties::history(&state.store, &ctx.user, id).await?;
+    let (record, entries) = app::counterparties::with_history(&state.store, &ctx.user, id).await?;
     let data = &record.data;
     let mut names = Names::default();
     let mut territory_ids = ids_in(&entries, "territory_id");

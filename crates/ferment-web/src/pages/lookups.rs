@@ -113,18 +113,12 @@ impl Names {
         user: &CurrentUser,
         ids: impl IntoIterator<Item = Uuid>,
     ) -> AppResult<()> {
-        for id in ids {
-            if self.0.contains_key(&id) {
-                continue;
-            }
-            match app::users::get(store, user, id).await {
-                Ok(account) => {
-                    self.0.insert(id, account.data.full_name);
-                }
-                Err(AppError::NotFound | AppError::Forbidden) => {}
-                Err(error) => return Err(error),
-            }
-        }
+        let missing: Vec<Uuid> = ids
+            .into_iter()
+            .filter(|id| !self.0.contains_key(id))
+            .collect();
+        self.0
+            .extend(app::users::names(store, user, &missing).await?);
         Ok(())
     }
 
