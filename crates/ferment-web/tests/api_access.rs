@@ -470,6 +470,27 @@ async fn raw(
     (status, json)
 }
 
+/// Posts a form from `from` and returns the status and the HTML.
+async fn form_from(app: &TestApp, from: From, path: &str, form: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server: std::net::SocketAddr = app.base.trim_start_matches("http://").parse().unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind(std::net::SocketAddr::from((from.0, 0)))
+        .unwrap();
+    let mut stream = socket.connect(server).await.unwrap();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let text = String::from_utf8_lossy(&response).to_string();
+    (text[9..12].parse().unwrap(), text)
+}
+
 async fn status_from(app: &TestApp, from: From, token: &str, forwarded: Option<&str>) -> u16 {
     let bearer = format!("Bearer {token}");
     let mut headers = vec![("Authorization", bearer.as_str())];
@@ -591,6 +612,32 @@ async fn ip_allow_lists_are_enforced_by_client_address_and_through_a_trusted_pro
             .await;
         assert_eq!(status, 422);
         assert_eq!(problem["errors"][0]["field"], "trusted_proxies[0]");
+        // the login page says why, beside the form, and opens no session
+        let (status, html) = form_from(
+            &app,
+            from_3,
+            "/login",
+            &format!(
+                "login=office&password={}&next=%2F",
+                PASSWORD.replace(' ', "+")
+            ),
+        )
+        .await;
+        assert_eq!(status, 403, "{html}");
+        assert!(html.contains("id=\"login-error\""), "{html}");
+        assert!(html.contains("127.0.0.3"));
+        assert!(!html.to_lowercase().contains("set-cookie: ferment_session"));
+        let (status, html) = form_from(
+            &app,
+            from_2,
+            "/login",
+            &format!(
+                "login=office&password={}&next=%2F",
+                PASSWORD.replace(' ', "+")
+            ),
+        )
+        .await;
+        assert_eq!(status, 303, "{html}");
         // a role's list applies too: the user may come from either list
         let (_, role) = app.json(Method::GET, "/api/v1/roles/manager", None).await;
         let (status, _) = app

@@ -38,7 +38,7 @@ struct LoginPage {
     chrome: Chrome,
     login: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     csrf: String,
 }
 
@@ -53,7 +53,7 @@ fn login_page(
     user: Option<&CurrentUser>,
     login: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> LoginPage {
     let chrome = Chrome::new(
         lang,
@@ -113,8 +113,24 @@ async fn sign_in(
         }
         Err(AppError::Unauthorized) => {
             let t = super::i18n::texts(lang);
-            let page = login_page(lang, user.as_ref(), login, next, Some(t.login_failed));
+            let page = login_page(
+                lang,
+                user.as_ref(),
+                login,
+                next,
+                Some(t.login_failed.to_string()),
+            );
             Ok(render(StatusCode::UNAUTHORIZED, &page))
+        }
+        Err(refused @ AppError::AddressRefused { .. }) => {
+            // The reason goes on the form, with the address Ferment saw.
+            let problem = refused.problem(lang);
+            let message = match problem.detail {
+                Some(detail) => format!("{}. {detail}", problem.title),
+                None => problem.title,
+            };
+            let page = login_page(lang, user.as_ref(), login, next, Some(message));
+            Ok(render(StatusCode::FORBIDDEN, &page))
         }
         Err(error) => Err(PageError(error)),
     }
