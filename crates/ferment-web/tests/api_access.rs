@@ -677,3 +677,93 @@ async fn ip_allow_lists_are_enforced_by_client_address_and_through_a_trusted_pro
         );
     }
 }
+
+/// The value of a hidden input in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{name} in the page"))
+        + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn a_role_that_hides_prices_edits_products_without_seeing_or_losing_the_price() {
+    for app in spawn_apps().await {
+        let (status, product) = app
+            .json(
+                Method::POST,
+                "/api/v1/products",
+                Some(json!({"code": "P-7", "name": "Пектин", "unit": "kg", "vat_rate": "22", "price": "980"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{product}");
+        let id = product["id"].as_str().unwrap();
+        let (status, _) = app
+            .json(
+                Method::POST,
+                "/api/v1/roles",
+                Some(
+                    json!({"code": "catalog_keeper", "name": "Ведение номенклатуры",
+                    "permissions": {"product": {"read": "all", "edit": "all"}},
+                    "hidden_fields": ["product.price"]}),
+                ),
+            )
+            .await;
+        assert_eq!(status, 201);
+        user_with(&app, "keeper", json!({"roles": ["catalog_keeper"]})).await;
+        let browser = Client::builder().cookie_store(true).build().unwrap();
+        let signed_in = browser
+            .post(format!("{}/login", app.base))
+            .form(&[
+                ("login", "keeper"),
+                ("password", PASSWORD),
+                ("next", "/products"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            signed_in.status().as_u16(),
+            200,
+            "followed to the product list"
+        );
+        let list = signed_in.text().await.unwrap();
+        assert!(list.contains("Пектин") && !list.contains("980"), "{list}");
+        let form = browser
+            .get(format!("{}/products/{id}/edit", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!form.contains("name=\"price\""), "no price field: {form}");
+        let saved = browser
+            .post(format!("{}/products/{id}", app.base))
+            .form(&[
+                ("_csrf", hidden(&form, "_csrf").as_str()),
+                ("version", hidden(&form, "version").as_str()),
+                ("code", "P-7"),
+                ("name", "Пектин яблочный"),
+                ("unit", "kg"),
+                ("vat_rate", "22"),
+                ("currency", "RUB"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            saved.status().as_u16(),
+            200,
+            "{}",
+            saved.text().await.unwrap()
+        );
+        let (_, after) = app
+            .json(Method::GET, &format!("/api/v1/products/{id}"), None)
+            .await;
+        assert_eq!(after["name"], "Пектин яблочный");
+        assert_eq!(after["price"], "980", "the hidden price is kept");
+    }
+}

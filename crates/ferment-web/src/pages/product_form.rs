@@ -19,6 +19,7 @@ use super::path_id;
 use crate::AppState;
 use crate::app;
 use crate::error::AppError;
+use ferment_domain::access::ProtectedField;
 
 fn input_of(form: &FormData) -> ProductInput {
     ProductInput {
@@ -71,7 +72,7 @@ async fn form_page(state: &AppState, ctx: &Ctx, form: FormState<'_>) -> Result<F
         &input.unit,
         t.not_set,
     );
-    let fields = vec![
+    let mut fields = vec![
         FieldView::text("name", t.product_name, &input.name, e)
             .required()
             .wide(),
@@ -100,6 +101,10 @@ async fn form_page(state: &AppState, ctx: &Ctx, form: FormState<'_>) -> Result<F
             .kind("textarea")
             .wide(),
     ];
+    if !ctx.user.actor.sees(ProtectedField::ProductPrice) {
+        // A field the user's roles hide is not on the form at all (saving keeps the stored price).
+        fields.retain(|field| field.name != "price");
+    }
     let leftovers = errors.rest(t, Entity::Product);
     if !leftovers.is_empty() {
         notice
@@ -250,9 +255,18 @@ pub async fn update_product(
     let input = input_of(&form);
     let version = form.version();
     let typed = input.clone();
-    match app::catalog::update_product(&state.store, &ctx.user, id, version, move |_| Ok(typed))
-        .await
-    {
+    let shows_price = ctx.user.actor.sees(ProtectedField::ProductPrice);
+    let edit = move |current: ProductInput| {
+        Ok(if shows_price {
+            typed
+        } else {
+            ProductInput {
+                price: current.price,
+                ..typed
+            }
+        })
+    };
+    match app::catalog::update_product(&state.store, &ctx.user, id, version, edit).await {
         Ok(_) => Ok(see_other(&format!("/products/{id}?done=saved"))),
         Err(AppError::StaleVersion { .. }) => {
             let current = app::catalog::get_product(&state.store, &ctx.user, id).await?;
@@ -269,7 +283,7 @@ pub async fn update_product(
                 ),
             ]
             .into_iter()
-            .filter(|(_, typed, now)| typed != now)
+            .filter(|(field, typed, now)| typed != now && (shows_price || *field != "price"))
             .map(|(field, typed, _)| {
                 (
                     field_label(ctx.t, Entity::Product, field).to_string(),
