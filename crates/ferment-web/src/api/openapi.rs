@@ -235,11 +235,71 @@ fn paths() -> Map<String, Value> {
         "/auth/logout".into(),
         json!({"post": {"tags": ["Вход / Auth"], "summary": "Revoke the token used", "responses": responses(("204", "Revoked", None), &["401"])}}),
     );
+    access_paths(&mut paths, &id);
     paths.insert(
         "/users/me".into(),
         json!({"get": {"tags": ["Вход / Auth"], "summary": "The signed-in user", "responses": responses(("200", "The user", Some(record("User"))), &["401"])}}),
     );
     paths
+}
+
+/// The access administration paths (`api::access`): roles, departments, effective access, the
+/// audit log and the trusted proxies.
+fn access_paths(paths: &mut Map<String, Value>, id: &Value) {
+    let tag = "Доступ / Access";
+    let level = json!({"type": "string", "enum": ["none", "own", "team", "territory", "all"]});
+    let matrix = json!({"type": "object", "description": "kind → operation → level, e.g. {\"counterparty\": {\"read\": \"territory\"}}",
+        "additionalProperties": {"type": "object", "additionalProperties": level}});
+    let cidrs = json!({"type": "array", "items": {"type": "string", "example": "10.1.0.0/16"}});
+    let role = json!({"type": "object", "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string"},
+        "permissions": matrix, "system": {"type": "array", "items": {"type": "string"}},
+        "hidden_fields": {"type": "array", "items": {"type": "string", "example": "product.price"}},
+        "ip_allow": cidrs, "version": {"type": "integer"}}});
+    let code =
+        json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string"}});
+    let items = |schema: &Value| json!({"type": "object", "properties": {"items": {"type": "array", "items": schema}}});
+    paths.insert("/roles".into(), json!({
+        "get": {"tags": [tag], "summary": "Every role with its rights", "responses": responses(("200", "Roles", Some(items(&role))), &["401"])},
+        "post": {"tags": [tag], "summary": "Create a role (manage_roles)", "requestBody": {"required": true, "content": json_content(role.clone())},
+                 "responses": responses(("201", "Created", Some(role.clone())), &["401", "403", "422"])}}));
+    paths.insert("/roles/{code}".into(), json!({
+        "get": {"tags": [tag], "summary": "A role", "parameters": [code], "responses": responses(("200", "The role", Some(role.clone())), &["401", "404"])},
+        "patch": {"tags": [tag], "summary": "Change names and rights (cells not sent stay)", "parameters": [code],
+                  "requestBody": {"required": true, "content": json_content(role.clone())},
+                  "responses": responses(("200", "The changed role", Some(role.clone())), &["401", "403", "404", "409", "422"])},
+        "delete": {"tags": [tag], "summary": "Delete a role nobody holds", "parameters": [code],
+                   "responses": responses(("204", "Deleted", None), &["401", "403", "404", "409"])}}));
+    let department = json!({"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}, "name": {"type": "string"}, "version": {"type": "integer"}}});
+    paths.insert("/departments".into(), json!({
+        "get": {"tags": [tag], "summary": "Departments (the `team` level)", "responses": responses(("200", "Departments", Some(items(&department))), &["401"])},
+        "post": {"tags": [tag], "summary": "Create a department (manage_users)", "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}))},
+                 "responses": responses(("201", "Created", Some(department.clone())), &["401", "403", "422"])}}));
+    paths.insert("/departments/{id}".into(), json!({
+        "patch": {"tags": [tag], "summary": "Rename", "parameters": [id], "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["name", "version"]}))},
+                  "responses": responses(("200", "Renamed", Some(department)), &["401", "403", "404", "409", "422"])},
+        "delete": {"tags": [tag], "summary": "Delete a department nobody belongs to", "parameters": [id],
+                   "responses": responses(("204", "Deleted", None), &["401", "403", "404", "409"])}}));
+    paths.insert("/access/effective".into(), json!({
+        "get": {"tags": [tag], "summary": "What a user may do to a record, with the rule behind each operation",
+                "parameters": [query("user"), query("record")],
+                "responses": responses(("200", "One verdict per operation", Some(json!({"type": "object", "properties": {
+                    "user": {"type": "object"}, "record": {"type": "object"},
+                    "operations": {"type": "array", "items": {"type": "object", "properties": {
+                        "operation": {"type": "string"}, "allowed": {"type": "boolean"},
+                        "rule": {"type": "object", "properties": {"level": level, "source": {"type": "object"}, "reason": {"type": "string"}}},
+                        "denied": {"type": "string", "enum": ["invisible", "forbidden"]}}}}}}))), &["401", "403", "422"])}}));
+    paths.insert("/audit".into(), json!({
+        "get": {"tags": [tag], "summary": "Logins, refusals and access changes, newest first (manage_roles)",
+                "parameters": [query("event"), query("user"), query("limit"), query("cursor")],
+                "responses": responses(("200", "A page", Some(json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+                    "at": {"type": "string", "format": "date-time"}, "event": {"type": "string"}, "user_id": {"type": "string"},
+                    "login": {"type": "string"}, "ip": {"type": "string"}, "detail": {"type": "object"}}}}, "next_cursor": {"type": "string"}}}))), &["401", "403", "422"])}}));
+    let proxies = json!({"type": "object", "properties": {"trusted_proxies": cidrs}});
+    paths.insert("/settings/trusted-proxies".into(), json!({
+        "get": {"tags": [tag], "summary": "Where X-Forwarded-For is believed", "responses": responses(("200", "The list", Some(proxies.clone())), &["401", "403"])},
+        "put": {"tags": [tag], "summary": "Replace the trusted proxies (manage_roles)", "requestBody": {"required": true, "content": json_content(proxies.clone())},
+                "responses": responses(("200", "The list", Some(proxies)), &["401", "403", "422"])}}));
 }
 
 /// The OpenAPI document.
