@@ -46,7 +46,7 @@ pub async fn insert_counterparties(
             Arg::Text(now.clone()),
             Arg::Int(1),
         ];
-        row.extend(field_values(data)?);
+        row.extend(crate::counterparties::field_values(data)?);
         values.push(row);
     }
     insert_rows(connection, COUNTERPARTY_INSERT, values).await?;
@@ -125,32 +125,6 @@ pub async fn insert_counterparties(
 const COUNTERPARTY_INSERT: &str = "INSERT INTO counterparties (id, created_at, updated_at, version, \
     kind, name, name_sort, full_name, inn, kpp, ogrn, legal_address, actual_address, industry, segment, \
     territory_id, owner_id, phone, email, email_sort, site, tags, notes)";
-
-/// A counterparty's editable columns as values, sort keys included.
-fn field_values(data: &Counterparty) -> StoreResult<Vec<Arg>> {
-    let tags = serde_json::to_string(&data.tags).map_err(anyhow::Error::from)?;
-    Ok(vec![
-        Arg::Text(data.kind.code().into()),
-        Arg::Text(data.name.clone()),
-        Arg::Text(normalize(&data.name)),
-        Arg::OptText(data.full_name.clone()),
-        Arg::OptText(data.inn.clone()),
-        Arg::OptText(data.kpp.clone()),
-        Arg::OptText(data.ogrn.clone()),
-        Arg::OptText(data.legal_address.clone()),
-        Arg::OptText(data.actual_address.clone()),
-        Arg::OptText(data.industry.map(|i| i.code().into())),
-        Arg::OptText(data.segment.map(|s| s.code().into())),
-        Arg::OptText(data.territory_id.map(|id| id.to_string())),
-        Arg::OptText(data.owner_id.map(|id| id.to_string())),
-        Arg::OptText(data.phone.clone()),
-        Arg::OptText(data.email.clone()),
-        Arg::OptText(data.email.as_deref().map(normalize)),
-        Arg::OptText(data.site.clone()),
-        Arg::Text(tags),
-        Arg::OptText(data.notes.clone()),
-    ])
-}
 
 /// The words a counterparty is found by: the same texts [`crate::counterparties::insert`] indexes (name,
 /// full name, ИНН), each word once.

@@ -133,9 +133,11 @@ pub async fn find_duplicate(
     .transpose()
 }
 
-fn bind_fields(sql: &mut Sql, data: &Counterparty) -> StoreResult<()> {
+/// A counterparty's editable columns as values, in the order of `FIELD_NAMES`, sort keys included
+/// (the bulk loader writes the same values).
+pub(crate) fn field_values(data: &Counterparty) -> StoreResult<Vec<Arg>> {
     let tags = serde_json::to_string(&data.tags).map_err(anyhow::Error::from)?;
-    let values = [
+    Ok(vec![
         Arg::Text(data.kind.code().into()),
         Arg::Text(data.name.clone()),
         Arg::Text(normalize(&data.name)),
@@ -155,7 +157,11 @@ fn bind_fields(sql: &mut Sql, data: &Counterparty) -> StoreResult<()> {
         Arg::OptText(data.site.clone()),
         Arg::Text(tags),
         Arg::OptText(data.notes.clone()),
-    ];
+    ])
+}
+
+fn bind_fields(sql: &mut Sql, data: &Counterparty) -> StoreResult<()> {
+    let values = field_values(data)?;
     for (index, value) in values.into_iter().enumerate() {
         if index > 0 {
             sql.push(", ");
