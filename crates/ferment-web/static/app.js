@@ -63,6 +63,13 @@
     });
   });
 
+  // A permission matrix colours each cell by its level; keep the colour in step with the choice.
+  document.querySelectorAll('select[data-level]').forEach(function (select) {
+    select.addEventListener('change', function () {
+      select.setAttribute('data-level', select.value);
+    });
+  });
+
   // After a refused save, put the cursor in the first field that needs fixing.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) {

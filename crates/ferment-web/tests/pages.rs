@@ -1,102 +1,12 @@
-//! The pages through the real server, as a browser without JavaScript uses them: a cookie jar,
-//! forms posted as `application/x-www-form-urlencoded`, redirects looked at one by one. Every test
-//! runs on SQLite and, when configured, on PostgreSQL.
+//! The pages through the real server, as a browser without JavaScript uses them
+//! ([`common::pages::Browser`]). Every test runs on SQLite and, when configured, on PostgreSQL.
 
 mod common;
 
+use common::pages::Browser;
 use common::{PASSWORD, TestApp, spawn_apps};
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::COOKIE;
 use reqwest::{Method, redirect};
-
-/// A browser session: its own cookie jar, redirects not followed (so tests can see them).
-struct Browser<'a> {
-    app: &'a TestApp,
-    client: reqwest::Client,
-}
-
-/// What a page answered.
-struct Page {
-    status: u16,
-    location: String,
-    cookies: Vec<String>,
-    body: String,
-}
-
-impl Page {
-    /// The CSRF token of the first form on the page.
-    fn csrf(&self) -> String {
-        let marker = "name=\"_csrf\" value=\"";
-        let start = self.body.find(marker).expect("a form with a CSRF token") + marker.len();
-        let end = self.body[start..].find('"').expect("end of the token") + start;
-        self.body[start..end].to_string()
-    }
-
-    /// The text of the element with `id` (up to its closing tag).
-    fn element(&self, id: &str) -> Option<String> {
-        let start = self.body.find(&format!("id=\"{id}\""))?;
-        let open_end = self.body[start..].find('>')? + start + 1;
-        let close = self.body[open_end..].find("</")? + open_end;
-        Some(self.body[open_end..close].trim().to_string())
-    }
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(redirect::Policy::none())
-            .build()
-            .expect("client");
-        Browser { app, client }
-    }
-
-    async fn send(&self, request: reqwest::RequestBuilder) -> Page {
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let cookies = response
-            .headers()
-            .get_all(SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_string))
-            .collect();
-        let body = response.text().await.unwrap_or_default();
-        Page {
-            status,
-            location,
-            cookies,
-            body,
-        }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        let url = format!("{}{path}", self.app.base);
-        self.send(self.client.get(url)).await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let url = format!("{}{path}", self.app.base);
-        self.send(self.client.request(Method::POST, url).form(form))
-            .await
-    }
-
-    /// Signs in as the admin; returns the page the sign-in redirected to.
-    async fn sign_in(&self) -> Page {
-        let page = self
-            .post(
-                "/login",
-                &[("login", "admin"), ("password", PASSWORD), ("next", "")],
-            )
-            .await;
-        assert_eq!(page.status, 303, "{}: sign-in", self.app.label);
-        page
-    }
-}
 
 /// A counterparty form as a user fills it in.
 fn counterparty_form<'a>(csrf: &'a str, name: &'a str, inn: &'a str) -> Vec<(&'a str, &'a str)> {

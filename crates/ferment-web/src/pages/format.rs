@@ -25,6 +25,16 @@ pub fn datetime(moment: DateTime<Utc>, lang: Lang) -> String {
     }
 }
 
+/// A moment in Moscow time to the second, for logs: `26.11.2026 14:05:09` (Russian) or
+/// `2026-11-26 14:05:09` (English).
+pub fn datetime_seconds(moment: DateTime<Utc>, lang: Lang) -> String {
+    let local = moment.with_timezone(&MOSCOW);
+    match lang {
+        Lang::Ru => local.format("%d.%m.%Y %H:%M:%S").to_string(),
+        Lang::En => local.format("%Y-%m-%d %H:%M:%S").to_string(),
+    }
+}
+
 /// A day in Moscow time: `26.11.2026` (Russian) or `2026-11-26` (English).
 pub fn date(moment: DateTime<Utc>, lang: Lang) -> String {
     let local = moment.with_timezone(&MOSCOW);

@@ -43,6 +43,15 @@ impl FormData {
             .any(|(key, value)| key == name && value != "false")
     }
 
+    /// Every value of `name`, in order: the ticked boxes of a group of checkboxes sharing a name.
+    pub fn values(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+            .collect()
+    }
+
     /// The `version` field of an edit form (0, never current, when missing or garbled).
     pub fn version(&self) -> i64 {
         self.text("version").trim().parse().unwrap_or(0)
@@ -140,6 +149,35 @@ impl FormErrors {
             .flatten()
             .collect();
         (!messages.is_empty()).then(|| messages.join("; "))
+    }
+
+    /// Takes the messages of a list field's items by index (`ip_allow[1]` → `Some(1)`), and of the
+    /// field as a whole (`None`), so a page can say which line of a textarea is wrong.
+    pub fn take_items(&mut self, field: &str) -> Vec<(Option<usize>, String)> {
+        let keys: Vec<String> = self
+            .by_field
+            .keys()
+            .filter(|key| {
+                *key == field
+                    || key
+                        .strip_prefix(field)
+                        .is_some_and(|rest| rest.starts_with('[') && rest.ends_with(']'))
+            })
+            .cloned()
+            .collect();
+        let mut found = Vec::new();
+        for key in keys {
+            let index = key[field.len()..]
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse()
+                .ok();
+            for message in self.by_field.remove(&key).unwrap_or_default() {
+                found.push((index, message));
+            }
+        }
+        found.sort_by_key(|(index, _)| *index);
+        found
     }
 
     /// The messages no input took, as «label: message».
@@ -401,6 +439,24 @@ mod tests {
         assert!(errors.take("bank_accounts[0].bik").is_some());
         assert!(errors.take("inn").is_some());
         assert!(errors.is_empty());
+    }
+
+    #[test]
+    fn item_messages_keep_their_index() {
+        let errors = [
+            FieldError::new("ip_allow[3]", Problem::Cidr),
+            FieldError::new("ip_allow[1]", Problem::Cidr),
+            FieldError::new("ip_allow_other", Problem::Required),
+        ];
+        let mut errors = FormErrors::new(&errors, Lang::En);
+        let items = errors.take_items("ip_allow");
+        assert_eq!(
+            items.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            vec![Some(1), Some(3)]
+        );
+        assert!(errors.take("ip_allow_other").is_some());
+        let form = FormData::parse(b"roles=a&x=1&roles=b");
+        assert_eq!(form.values("roles"), vec!["a".to_string(), "b".into()]);
     }
 
     #[test]

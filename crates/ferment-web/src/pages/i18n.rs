@@ -28,6 +28,7 @@ texts! {
     nav_counterparties: "Контрагенты", "Counterparties";
     nav_contacts: "Контакты", "Contacts";
     nav_products: "Номенклатура", "Products";
+    nav_admin: "Администрирование", "Administration";
     logout: "Выйти", "Sign out";
     language: "Язык", "Language";
     times_note: "Время московское (UTC+3)", "Times are Moscow time (UTC+3)";
@@ -168,6 +169,82 @@ texts! {
     quantity: "Количество", "Quantity";
     no_stock: "Остатков нет", "No stock";
     stock_updated: "Обновлено", "Updated";
+
+    // Access administration: roles.
+    admin_roles: "Роли", "Roles";
+    new_role: "Новая роль", "New role";
+    role: "Роль", "Role";
+    role_code: "Код роли", "Role code";
+    role_code_hint: "Латинские строчные буквы, цифры и _", "Lower-case latin letters, digits and _";
+    role_name: "Название", "Name";
+    role_name_en: "Название по-английски", "English name";
+    permissions_count: "Разрешений", "Permissions";
+    holders_hint: "Роль, которая назначена пользователям, удалить нельзя.", "A role held by users cannot be deleted.";
+    confirm_delete_role: "Удалить роль?", "Delete the role?";
+    permissions: "Права на записи", "Record permissions";
+    permissions_hint: "Нет — ничего; свои — где пользователь ответственный; отдела — где ответственный из его отдела; территории — в его территории и внутри неё; все — любые.", "None — nothing; own — where the user is the owner; team — where the owner is in the user's department; territory — in the user's territory and inside it; all — any.";
+    record_kind: "Вид записей", "Kind of record";
+    system_ops: "Системные операции", "System operations";
+    hidden_fields: "Скрытые поля", "Hidden fields";
+    ip_allow: "Разрешённые IP-адреса", "Allowed IP addresses";
+    ip_allow_hint: "По одному адресу или сети в строке, например 10.1.0.0/16. Пусто — без ограничений.", "One address or network per line, e.g. 10.1.0.0/16. Empty — no restriction.";
+    line: "Строка", "Line";
+
+    // Access administration: users and departments.
+    admin_users: "Пользователи", "Users";
+    user_full_name: "ФИО", "Full name";
+    roles: "Роли", "Roles";
+    department: "Отдел", "Department";
+    departments: "Отделы", "Departments";
+    department_name: "Название отдела", "Department name";
+    no_departments: "Отделов пока нет", "No departments yet";
+    add: "Добавить", "Add";
+    active: "Активен", "Active";
+    inactive: "Отключён", "Inactive";
+    active_hint: "Отключённый пользователь не может войти", "An inactive user cannot sign in";
+    section_access: "Доступ", "Access";
+    overrides: "Индивидуальные права", "Personal overrides";
+    overrides_hint: "«—» — как дают роли (в скобках); другое значение заменяет права ролей в этой клетке.", "“—” — as the roles grant (in brackets); any other value replaces what the roles grant in that cell.";
+
+    // Access administration: effective access and the audit log.
+    admin_access: "Проверка доступа", "Effective access";
+    access_intro: "Что пользователь может сделать с записью, и какое правило это решает.", "What a user may do to a record, and which rule decides it.";
+    access_user: "Пользователь", "User";
+    access_record: "ID записи", "Record id";
+    access_record_hint: "ID контрагента, контакта или товара — из адреса его карточки", "The id of a counterparty, contact or product — from its card's address";
+    show: "Показать", "Show";
+    operation: "Операция", "Operation";
+    decision: "Решение", "Decision";
+    allowed: "Разрешено", "Allowed";
+    denied: "Запрещено", "Denied";
+    rule: "Правило", "Rule";
+    levels_held: "Уровни пользователя", "Levels held";
+    nothing_granted: "ничего не дано", "nothing granted";
+    source_override: "индивидуальное право", "personal override";
+    reason_all: "уровень «все»", "level “all”";
+    reason_owner: "пользователь — ответственный", "the user owns the record";
+    reason_team: "ответственный — из отдела пользователя", "the owner is in the user's department";
+    reason_territory: "территория записи — в территории пользователя", "the record's territory lies in the user's";
+    reason_may_create: "уровень позволяет создавать такие записи", "the level allows creating such records";
+    denied_invisible: "запись пользователю не видна", "the record is not visible to the user";
+    denied_forbidden: "ни один уровень не достаёт до записи", "no level held reaches the record";
+    admin_audit: "Журнал аудита", "Audit log";
+    audit_at: "Время", "Time";
+    audit_event: "Событие", "Event";
+    audit_ip: "IP-адрес", "IP address";
+    audit_detail: "Подробности", "Details";
+    event_login: "Вход", "Sign-in";
+    event_login_failed: "Неудачный вход", "Failed sign-in";
+    event_ip_refused: "Отказ по IP-адресу", "Address refused";
+    event_denied: "Отказ в доступе", "Access denied";
+    event_role_created: "Создание роли", "Role created";
+    event_role_changed: "Изменение роли", "Role changed";
+    event_role_deleted: "Удаление роли", "Role deleted";
+    event_user_access_changed: "Изменение доступа пользователя", "User access changed";
+    event_department_created: "Создание отдела", "Department created";
+    event_department_changed: "Изменение отдела", "Department changed";
+    event_department_deleted: "Удаление отдела", "Department deleted";
+    event_settings_changed: "Изменение настроек", "Settings changed";
 }
 
 /// The texts of a language.
@@ -187,6 +264,10 @@ pub enum Entity {
     Contact,
     /// A product (or its stock).
     Product,
+    /// A role or a department (access administration).
+    Role,
+    /// A user account.
+    User,
 }
 
 /// The label of a field as the API spells it (`inn`, `bank_accounts[0].bik`, `emails[1]`), for form
@@ -198,6 +279,9 @@ pub fn field_label<'a>(t: &'static Texts, entity: Entity, field: &'a str) -> &'a
     match (entity, base) {
         (Entity::Contact, "full_name") => return t.contact_full_name,
         (Entity::Product, "name") => return t.product_name,
+        (Entity::Role, "name") => return t.role_name,
+        (Entity::Role, "code") => return t.role_code,
+        (Entity::User, "full_name") => return t.user_full_name,
         _ => {}
     }
     match base {
@@ -238,6 +322,19 @@ pub fn field_label<'a>(t: &'static Texts, entity: Entity, field: &'a str) -> &'a
         "description" => t.description,
         "quantity" => t.quantity,
         "version" => t.version,
+        "login" => t.login,
+        "roles" => t.roles,
+        "department_id" => t.department,
+        "active" => t.active,
+        "ip_allow" => t.ip_allow,
+        "name_en" => t.role_name_en,
+        "system" => t.system_ops,
+        "hidden_fields" => t.hidden_fields,
+        "permissions" => t.permissions,
+        "overrides" => t.overrides,
+        "user" => t.access_user,
+        "record" => t.access_record,
+        "event" => t.audit_event,
         "q" => t.search,
         "sort" => t.sort,
         "limit" => t.page_size,

@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use ferment_domain::access::SystemOp;
 use ferment_domain::validation::Lang;
 
 use super::assets;
@@ -66,7 +67,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 }
 
 impl Ctx {
-    /// The frame of a page in `section` (`counterparties`, `contacts`, `products`) titled `title`.
+    /// The frame of a page in `section` (`counterparties`, `contacts`, `products`, `admin`) titled
+    /// `title`.
     pub fn chrome(&self, section: &'static str, title: impl Into<String>) -> Chrome {
         Chrome::new(
             self.lang,
@@ -92,6 +94,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// Whether someone is signed in (the login page has no navigation).
     pub signed_in: bool,
+    /// Whether to offer the administration pages (the user may manage users or roles).
+    pub admin: bool,
     /// The signed-in user's name.
     pub user_name: String,
     /// The session's CSRF token, for the logout form.
@@ -119,6 +123,9 @@ impl Chrome {
             title,
             section,
             signed_in: user.is_some(),
+            admin: user.is_some_and(|u| {
+                u.actor.may(SystemOp::ManageUsers) || u.actor.may(SystemOp::ManageRoles)
+            }),
             user_name: user
                 .map(|u| u.user.data.full_name.clone())
                 .unwrap_or_default(),
@@ -231,9 +238,14 @@ pub async fn error_layer(request: Request, next: Next) -> Response {
         }
     };
     let section = section_of(&location);
-    let back = match section {
-        "contacts" => "/contacts",
-        "products" => "/products",
+    let back = match (section, error.as_ref()) {
+        ("contacts", _) => "/contacts",
+        ("products", _) => "/products",
+        // Someone refused an administration page is sent back to the work pages, not in a circle.
+        ("admin", AppError::Forbidden | AppError::Csrf | AppError::AddressRefused { .. }) => {
+            "/counterparties"
+        }
+        ("admin", _) => "/admin",
         _ => "/counterparties",
     };
     let page = ErrorPage {
@@ -251,6 +263,7 @@ fn section_of(path: &str) -> &'static str {
     match first {
         Some("contacts") => "contacts",
         Some("products") => "products",
+        Some("admin") => "admin",
         _ => "counterparties",
     }
 }
@@ -290,5 +303,6 @@ mod tests {
         assert_eq!(section_of("/contacts/1/edit"), "contacts");
         assert_eq!(section_of("/products?q=x"), "products");
         assert_eq!(section_of("/counterparties"), "counterparties");
+        assert_eq!(section_of("/admin/roles/admin"), "admin");
     }
 }

@@ -7,8 +7,13 @@
 //! Reading order: [`layout`] (the frame, the signed-in context, error pages), [`i18n`], [`forms`],
 //! [`login`], then one module per business noun and page kind ([`counterparties`],
 //! [`counterparty_card`], [`counterparty_form`], [`contacts`], [`contact_form`], [`products`],
-//! [`product_form`]), with [`history`], [`lookups`] and [`format`] as their helpers.
+//! [`product_form`]), with [`history`], [`lookups`] and [`format`] as their helpers. The access
+//! administration pages start at [`admin`] ([`admin_roles`], [`admin_users`], [`admin_access`]).
 
+pub mod admin;
+pub mod admin_access;
+pub mod admin_roles;
+pub mod admin_users;
 pub mod assets;
 pub mod contact_form;
 pub mod contacts;
@@ -39,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(counterparties::routes())
         .merge(contacts::routes())
         .merge(products::routes())
+        .merge(admin::routes())
         .layer(middleware::from_fn(layout::error_layer))
         .merge(assets::routes())
 }

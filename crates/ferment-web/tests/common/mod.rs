@@ -1,6 +1,8 @@
 //! The test harness: the real application on port 0 against a fresh database of each kind.
 #![allow(dead_code)]
 
+pub mod pages;
+
 use ferment_domain::user::User;
 use ferment_store::Store;
 use ferment_store::testing::{TestDatabase, databases, open};
