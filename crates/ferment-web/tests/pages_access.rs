@@ -501,3 +501,54 @@ async fn a_new_role_is_created_from_the_list_and_a_held_role_is_not_deleted() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_trusted_proxies_are_set_on_the_network_page() {
+    for app in spawn_apps().await {
+        let browser = Browser::new(&app);
+        browser.sign_in().await;
+        let page = browser.get("/admin/network").await;
+        assert_eq!(page.status, 200, "{}", app.label);
+        assert!(
+            page.element("seen-as").unwrap().contains("127.0.0.1"),
+            "the admin's own address is shown"
+        );
+        let csrf = page.csrf();
+        let refused = browser
+            .post(
+                "/admin/network",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("trusted_proxies", "10.0.0.5\r\nproxy.local\r\n"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("proxy.local"), "the line is named");
+        let (_, unchanged) = app
+            .json(Method::GET, "/api/v1/settings/trusted-proxies", None)
+            .await;
+        assert_eq!(unchanged["trusted_proxies"], json!([]));
+        let saved = browser
+            .post(
+                "/admin/network",
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("trusted_proxies", "10.0.0.5\r\n10.1.0.0/16"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let (_, stored) = app
+            .json(Method::GET, "/api/v1/settings/trusted-proxies", None)
+            .await;
+        assert_eq!(
+            stored["trusted_proxies"],
+            json!(["10.0.0.5/32", "10.1.0.0/16"])
+        );
+        let (_, audit) = app
+            .json(Method::GET, "/api/v1/audit?event=settings_changed", None)
+            .await;
+        assert_eq!(audit["items"].as_array().unwrap().len(), 1);
+    }
+}

@@ -3,7 +3,8 @@
 //! groups of checkboxes and the IP allow-list typed one network per line.
 //!
 //! Reading order: this module, then [`super::admin_roles`] (roles), [`super::admin_users`] (users
-//! and departments), [`super::admin_access`] (effective access and the audit log).
+//! and departments), [`super::admin_access`] (effective access and the audit log),
+//! [`super::admin_network`] (the trusted proxies).
 //!
 //! **Invariant:** these pages decide nothing about access themselves: reads are gated with
 //! [`app::check_system`] (so a refusal is audited like any other) and every write goes through
@@ -21,7 +22,7 @@ use serde_json::{Map, Value};
 use super::forms::{Choice, FormData, FormErrors, keep_unknown};
 use super::i18n::Texts;
 use super::layout::{Ctx, PageResult, see_other};
-use super::{admin_access, admin_roles, admin_users};
+use super::{admin_access, admin_network, admin_roles, admin_users};
 use crate::AppState;
 use crate::app;
 
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin_roles::routes())
         .merge(admin_users::routes())
         .merge(admin_access::routes())
+        .merge(admin_network::routes())
 }
 
 /// `GET /admin`: the first administration page the user may use.
@@ -63,7 +65,8 @@ pub struct Tab {
     pub current: bool,
 }
 
-/// The tabs the user may use, `current` highlighted (`roles`, `users`, `access`, `audit`).
+/// The tabs the user may use, `current` highlighted (`roles`, `users`, `access`, `audit`,
+/// `network`).
 pub fn tabs(ctx: &Ctx, current: &str) -> Vec<Tab> {
     let t = ctx.t;
     let roles = ctx.user.actor.may(SystemOp::ManageRoles);
@@ -73,6 +76,7 @@ pub fn tabs(ctx: &Ctx, current: &str) -> Vec<Tab> {
         ("users", "/admin/users", t.admin_users, users),
         ("access", "/admin/access", t.admin_access, roles || users),
         ("audit", "/admin/audit", t.admin_audit, roles),
+        ("network", "/admin/network", t.admin_network, roles),
     ]
     .into_iter()
     .filter(|(_, _, _, allowed)| *allowed)

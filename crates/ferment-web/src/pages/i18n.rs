@@ -229,6 +229,10 @@ texts! {
     denied_invisible: "запись пользователю не видна", "the record is not visible to the user";
     denied_forbidden: "ни один уровень не достаёт до записи", "no level held reaches the record";
     admin_audit: "Журнал аудита", "Audit log";
+    admin_network: "Сеть", "Network";
+    trusted_proxies: "Доверенные прокси-серверы", "Trusted proxies";
+    trusted_proxies_hint: "Только от этих адресов принимается заголовок X-Forwarded-For. По одному адресу или сети в строке. Пусто — адрес клиента берётся из соединения.", "X-Forwarded-For is believed only from these addresses. One address or network per line. Empty — the client's address is the connection's.";
+    seen_as: "Ваш адрес, как его видит Ferment", "Your address as Ferment sees it";
     audit_at: "Время", "Time";
     audit_event: "Событие", "Event";
     audit_ip: "IP-адрес", "IP address";

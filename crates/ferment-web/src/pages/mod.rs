@@ -12,6 +12,7 @@
 
 pub mod admin;
 pub mod admin_access;
+pub mod admin_network;
 pub mod admin_roles;
 pub mod admin_users;
 pub mod assets;
