@@ -78,6 +78,11 @@ struct Args {
     /// Only these scenarios (letters a–d, comma-separated; all by default).
     #[arg(long, value_delimiter = ',', default_values_t = ['a', 'b', 'c', 'd'])]
     only: Vec<char>,
+    /// Request every timed input once, untimed, before timing it: the figures are then those of a
+    /// warm cache, and the order in which principals run no longer favours the later ones (which
+    /// would otherwise find the earlier one's pages cached).
+    #[arg(long)]
+    warm: bool,
     /// Whom to time the requests as (comma-separated). With `regional`, every principal gets the same
     /// inputs, drawn from the regional manager's district, so the figures compare like for like.
     #[arg(long = "as", value_enum, value_delimiter = ',', default_values_t = [Principal::Admin])]
@@ -146,8 +151,15 @@ async fn main() -> anyhow::Result<()> {
             };
             eprintln!("   as {}", principal.label());
             let load_average = measure::load_average();
-            let results =
-                measure::run(&loaded, user_id, &inputs, args.requests, &args.only).await?;
+            let results = measure::run(
+                &loaded,
+                user_id,
+                &inputs,
+                args.requests,
+                &args.only,
+                args.warm,
+            )
+            .await?;
             reports.push(measure::Report {
                 kind,
                 rows: args.rows,

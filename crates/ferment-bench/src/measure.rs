@@ -403,6 +403,7 @@ pub async fn run(
     inputs: &Inputs,
     requests: usize,
     only: &[char],
+    warm: bool,
 ) -> anyhow::Result<Results> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -472,8 +473,19 @@ pub async fn run(
             } else {
                 None
             };
-            // Warm-up on other samples, then the timed requests.
+            // Warm-up on other samples, then (with `--warm`) once untimed over the timed inputs,
+            // then the timed requests.
             timed(&session, scenario, via, &inputs.warmup, cursors.as_ref()).await?;
+            if warm {
+                timed(
+                    &session,
+                    scenario,
+                    via,
+                    &inputs.samples[..requests.min(inputs.samples.len())],
+                    cursors.as_ref(),
+                )
+                .await?;
+            }
             let times = timed(
                 &session,
                 scenario,

@@ -82,12 +82,14 @@ pub async fn insert_counterparties(
                 Arg::Text(term),
                 Arg::Text(sort_key.clone()),
                 Arg::Text(id.to_string()),
+                Arg::OptText(data.owner_id.map(|id| id.to_string())),
+                Arg::OptText(data.territory_id.map(|id| id.to_string())),
             ]);
         }
     }
     insert_rows(
         connection,
-        "INSERT INTO search_terms (record_kind, term, sort_key, record_id)",
+        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
         terms,
     )
     .await?;

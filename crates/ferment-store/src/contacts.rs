@@ -62,7 +62,17 @@ async fn index(connection: &mut AnyConnection, id: Uuid, data: &Contact) -> Stor
         data.position.as_deref().unwrap_or(""),
     ];
     texts.extend(data.emails.iter().map(String::as_str));
-    search::index(connection, KIND, id, &normalize(&data.full_name), &texts).await
+    search::index(
+        connection,
+        KIND,
+        id,
+        search::Posting {
+            sort_key: &normalize(&data.full_name),
+            ..Default::default()
+        },
+        &texts,
+    )
+    .await
 }
 
 fn lists(data: &Contact) -> StoreResult<(String, String)> {

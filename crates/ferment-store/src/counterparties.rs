@@ -204,7 +204,12 @@ async fn write_children(
         data.full_name.as_deref().unwrap_or(""),
         inn.as_str(),
     ];
-    search::index(connection, KIND, id, &normalize(&data.name), &texts).await
+    let posting = search::Posting {
+        sort_key: &normalize(&data.name),
+        owner_id: data.owner_id,
+        territory_id: data.territory_id,
+    };
+    search::index(connection, KIND, id, posting, &texts).await
 }
 
 /// Creates a counterparty and records its creation.
@@ -488,6 +493,23 @@ fn push_filters(sql: &mut Sql, reach: &Reach, query: &ListQuery, territories: Op
     }
 }
 
+/// The filters of [`push_filters`] that a search posting answers itself (scope, territory, owner),
+/// on the alias `st`.
+fn push_posting_filters(
+    sql: &mut Sql,
+    reach: &Reach,
+    query: &ListQuery,
+    territories: Option<&[String]>,
+) {
+    push_reach(sql, reach, Some("st.owner_id"), Some("st.territory_id"));
+    if let Some(inside) = territories {
+        push_any_of(sql, "st.territory_id", inside.to_vec());
+    }
+    if let Some(owner) = query.owner_id {
+        sql.push(" AND st.owner_id = ").bind_text(owner.to_string());
+    }
+}
+
 /// One page of counterparties visible in `scope`.
 pub async fn list(
     connection: &mut AnyConnection,
@@ -520,16 +542,23 @@ pub async fn list(
     // rows.
     match &search {
         Some(Search::Words(words)) if query.sort == SortKey::Name => {
+            // Scope, territory and owner are on the postings; other filters need the rows.
+            let needs_rows =
+                query.segment.is_some() || query.industry.is_some() || query.kind.is_some();
             let page = search::SortedPage {
                 record_kind: KIND,
                 words,
-                join: "JOIN counterparties c ON c.id = st.record_id",
+                join: needs_rows.then_some("JOIN counterparties c ON c.id = st.record_id"),
                 limit: query.limit + 1,
                 direction: query.direction,
                 cursor: query.cursor.as_ref(),
             };
             search::push_sorted_page(&mut sql, &page, &|sql: &mut Sql| {
-                push_filters(sql, &reach, query, territories.as_deref())
+                if needs_rows {
+                    push_filters(sql, &reach, query, territories.as_deref());
+                } else {
+                    push_posting_filters(sql, &reach, query, territories.as_deref());
+                }
             });
         }
         _ => {

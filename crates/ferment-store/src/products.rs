@@ -105,7 +105,17 @@ async fn index(connection: &mut AnyConnection, id: Uuid, data: &Product) -> Stor
         data.code.as_str(),
         data.article.as_deref().unwrap_or(""),
     ];
-    search::index(connection, KIND, id, &normalize(&data.name), &texts).await
+    search::index(
+        connection,
+        KIND,
+        id,
+        search::Posting {
+            sort_key: &normalize(&data.name),
+            ..Default::default()
+        },
+        &texts,
+    )
+    .await
 }
 
 /// Creates a product.

@@ -14,24 +14,38 @@ use crate::StoreResult;
 use crate::list::{Cursor, Direction};
 use crate::sql::{Arg, Sql};
 
-/// Replaces the words a record is found by with the words of `texts`; `sort_key` is the value its
-/// lists sort by (its `name_sort`), stored with each word.
+/// What a record's search words carry besides the word: the value its lists sort by (its
+/// `name_sort`) and, for records access scopes by owner and territory, those two.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Posting<'a> {
+    /// The sort key.
+    pub sort_key: &'a str,
+    /// The record's owner.
+    pub owner_id: Option<Uuid>,
+    /// The record's territory.
+    pub territory_id: Option<Uuid>,
+}
+
+/// Replaces the words a record is found by with the words of `texts`, each with `posting`.
 pub async fn index(
     connection: &mut AnyConnection,
     record_kind: &str,
     record_id: Uuid,
-    sort_key: &str,
+    posting: Posting<'_>,
     texts: &[&str],
 ) -> StoreResult<()> {
     remove(connection, record_id).await?;
     for term in terms(texts) {
         sqlx::query(
-            "INSERT INTO search_terms (record_kind, term, sort_key, record_id) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(record_kind)
         .bind(term)
-        .bind(sort_key)
+        .bind(posting.sort_key)
         .bind(record_id.to_string())
+        .bind(posting.owner_id.map(|id| id.to_string()))
+        .bind(posting.territory_id.map(|id| id.to_string()))
         .execute(&mut *connection)
         .await?;
     }
@@ -87,8 +101,10 @@ pub struct SortedPage<'a> {
     pub record_kind: &'a str,
     /// The search words, as [`query_words`] gives them (not empty).
     pub words: &'a [String],
-    /// `JOIN <table> <alias> ON <alias>.id = st.record_id` — the records, for the filters.
-    pub join: &'a str,
+    /// `JOIN <table> <alias> ON <alias>.id = st.record_id` when the filters need the records'
+    /// rows; `None` when they read only the posting's own columns (`st.owner_id`,
+    /// `st.territory_id`), which spares a lookup per entry skipped.
+    pub join: Option<&'a str>,
     /// Rows wanted (the page size plus one, to know whether another page follows).
     pub limit: i64,
     /// The list's direction.
@@ -98,7 +114,9 @@ pub struct SortedPage<'a> {
 }
 
 /// Appends `SELECT record_id …`: the ids of the first `limit` records in sort-key order that have
-/// every word and pass `filters` (conditions on the joined record, each starting with ` AND `).
+/// every word and pass `filters` (conditions on the joined record or on the posting `st`, each
+/// starting with ` AND `). Without a join the filters must not need deleted records excluded: a
+/// deleted record's words are removed with it.
 ///
 /// The first word drives: its exact term's posting list is already in order, so the database reads
 /// entries until `limit` records pass; the longer words starting with it (few, for a whole word)
@@ -120,7 +138,7 @@ pub fn push_sorted_page(sql: &mut Sql, page: &SortedPage<'_>, filters: &dyn Fn(&
             sql.push("DISTINCT ");
         }
         sql.push("st.record_id, st.sort_key FROM search_terms st ")
-            .push(page.join)
+            .push(page.join.unwrap_or(""))
             .push(" WHERE st.record_kind = ")
             .bind_text(page.record_kind);
         if exact {

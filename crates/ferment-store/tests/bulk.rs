@@ -285,7 +285,7 @@ async fn snapshot(connection: &mut AnyConnection, id: Uuid) -> Vec<String> {
         ));
     }
     let terms = sqlx::query(
-        "SELECT record_kind, term, sort_key FROM search_terms WHERE record_id = $1 ORDER BY record_kind, term",
+        "SELECT record_kind, term, sort_key, COALESCE(owner_id, ''), COALESCE(territory_id, '') FROM search_terms WHERE record_id = $1 ORDER BY record_kind, term",
     )
     .bind(id.to_string())
     .fetch_all(&mut *connection)
@@ -293,10 +293,12 @@ async fn snapshot(connection: &mut AnyConnection, id: Uuid) -> Vec<String> {
     .unwrap();
     for term in terms {
         facts.push(format!(
-            "term {} {} {}",
+            "term {} {} {} {} {}",
             term.get::<String, _>(0),
             term.get::<String, _>(1),
-            term.get::<String, _>(2)
+            term.get::<String, _>(2),
+            term.get::<String, _>(3),
+            term.get::<String, _>(4)
         ));
     }
     let history = sqlx::query(

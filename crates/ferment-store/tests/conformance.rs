@@ -445,6 +445,45 @@ async fn a_word_search_pages_in_name_order_from_the_sorted_index() {
             vec!["Бета Молоковоз", "Ёж молоко завод"]
         );
         assert!(all_pages(&store, search("ферма"), 2).await.is_empty());
+        // A territory scope filters the postings themselves, and follows a record that moves.
+        let scoped = |store: &ferment_store::Store| {
+            let store = store.clone();
+            async move {
+                let mut reader = store.reader().await.unwrap();
+                let scope = Scope::Some {
+                    owner: None,
+                    department: None,
+                    territory: Some(moscow),
+                };
+                counterparties::list(
+                    &mut reader,
+                    &scope,
+                    &ListQuery {
+                        limit: 50,
+                        ..search("молоко")
+                    },
+                )
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|row| row.name)
+                .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(scoped(&store).await, ["Бета Молоковоз", "Ёж молоко завод"]);
+        let mut tx = store.begin().await.unwrap();
+        let alpha = counterparties::get(&mut tx, ids[3].meta.id).await.unwrap();
+        let mut moved = alpha.data.clone();
+        moved.territory_id = Some(moscow);
+        counterparties::update(&mut tx, None, alpha.meta.id, alpha.meta.version, &moved)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            scoped(&store).await,
+            ["Альфа молоко", "Бета Молоковоз", "Ёж молоко завод"]
+        );
         assert!(all_pages(&store, search("юг"), 2).await.is_empty());
         store.close().await;
     }
