@@ -289,6 +289,83 @@ async fn a_regional_manager_sees_and_works_only_their_territory() {
 }
 
 #[tokio::test]
+async fn contacts_follow_their_counterpartys_territory() {
+    for app in spawn_apps().await {
+        let tatarstan = territory(&app, "RU-TA").await;
+        let volga = territory(&app, "RU-VFD").await;
+        let moscow = territory(&app, "RU-MOW").await;
+        let near = counterparty(&app, "Казанский хлебозавод", &tatarstan).await;
+        let far = counterparty(&app, "Московский хлебозавод", &moscow).await;
+        let mut contact_ids = Vec::new();
+        for (name, counterparty_id) in [("Иванова Анна", &near), ("Петров Олег", &far)]
+        {
+            let (status, contact) = app
+                .json(
+                    Method::POST,
+                    "/api/v1/contacts",
+                    Some(json!({"full_name": name, "counterparty_id": counterparty_id})),
+                )
+                .await;
+            assert_eq!(status, 201, "{contact}");
+            contact_ids.push(contact["id"].as_str().unwrap().to_string());
+        }
+        let (_, manager) = user_with(
+            &app,
+            "regional",
+            json!({"roles": ["regional_manager"], "territory_id": volga}),
+        )
+        .await;
+        let (status, list) = call(&app, &manager, Method::GET, "/api/v1/contacts", None).await;
+        assert_eq!(status, 200);
+        let names: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["full_name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["Иванова Анна"], "{}", app.label);
+        let (_, found) = call(
+            &app,
+            &manager,
+            Method::GET,
+            "/api/v1/contacts?q=петров",
+            None,
+        )
+        .await;
+        assert_eq!(found["items"], json!([]), "search hides it too");
+        let (status, _) = call(
+            &app,
+            &manager,
+            Method::GET,
+            &format!("/api/v1/contacts/{}", contact_ids[1]),
+            None,
+        )
+        .await;
+        assert_eq!(status, 404);
+        let (status, _) = call(
+            &app,
+            &manager,
+            Method::GET,
+            &format!("/api/v1/contacts/{}", contact_ids[0]),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200);
+        // attaching a contact to a client the manager can't see is an unknown reference
+        let (status, problem) = call(
+            &app,
+            &manager,
+            Method::POST,
+            "/api/v1/contacts",
+            Some(json!({"full_name": "Новый", "counterparty_id": far})),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "counterparty_id");
+    }
+}
+
+#[tokio::test]
 async fn a_technologist_never_sees_prices() {
     for app in spawn_apps().await {
         let (status, product) = app
