@@ -223,7 +223,21 @@ async fn migrate_then_demo_serves_the_demo_clients_to_the_demo_manager() {
     assert_eq!(status, 200, "{page}");
     let items = page["items"].as_array().expect("items");
     assert!(!items.is_empty(), "the manager sees clients: {page}");
-    log_in(&client, &server.base, "admin", password).await;
+    // The demo's roles: the regional manager sees the Volga district's clients only, the head of
+    // sales every client, as the administrator does.
+    let admin = log_in(&client, &server.base, "admin", password).await;
+    let head = log_in(&client, &server.base, "head", password).await;
+    let everyone = count_counterparties(&client, &server.base, &admin).await;
+    let regional = count_counterparties(&client, &server.base, &token).await;
+    assert_eq!(everyone, 300);
+    assert!(
+        regional > 0 && regional < everyone,
+        "the manager sees {regional} of {everyone}"
+    );
+    assert_eq!(
+        count_counterparties(&client, &server.base, &head).await,
+        everyone
+    );
     drop(server);
 
     // A second start finds the data loaded and, without a password in the environment, prints a
@@ -247,6 +261,26 @@ async fn migrate_then_demo_serves_the_demo_clients_to_the_demo_manager() {
     log_in(&client, &server.base, "technologist", &generated).await;
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// How many counterparties the token's user sees, paging through the whole list.
+async fn count_counterparties(client: &reqwest::Client, base: &str, token: &str) -> usize {
+    let mut count = 0;
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = get_json(
+            client,
+            format!("{base}/api/v1/counterparties?limit=200&cursor={cursor}"),
+            token,
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        count += page["items"].as_array().expect("items").len();
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_string(),
+            None => return count,
+        }
+    }
 }
 
 #[tokio::test]
