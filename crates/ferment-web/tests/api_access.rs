@@ -9,19 +9,6 @@ use common::{PASSWORD, TestApp, spawn_apps};
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let response = app.send_as(token, method, path, body).await;
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn territory(app: &TestApp, code: &str) -> String {
     let (_, list) = app.json(Method::GET, "/api/v1/territories", None).await;
     list["items"]
@@ -97,8 +84,9 @@ async fn a_regional_manager_sees_and_works_only_their_territory() {
         )
         .await;
 
-        let (status, list) =
-            call(&app, &manager, Method::GET, "/api/v1/counterparties", None).await;
+        let (status, list) = app
+            .json_as(&manager, Method::GET, "/api/v1/counterparties", None)
+            .await;
         assert_eq!(status, 200);
         assert_eq!(
             names(&list),
@@ -106,65 +94,65 @@ async fn a_regional_manager_sees_and_works_only_their_territory() {
             "{}",
             app.label
         );
-        let (_, found) = call(
-            &app,
-            &manager,
-            Method::GET,
-            "/api/v1/counterparties?q=молочный",
-            None,
-        )
-        .await;
+        let (_, found) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                "/api/v1/counterparties?q=молочный",
+                None,
+            )
+            .await;
         assert_eq!(
             names(&found),
             ["Казанский молочный комбинат"],
             "search hides the rest"
         );
-        let (_, by_region) = call(
-            &app,
-            &manager,
-            Method::GET,
-            &format!("/api/v1/counterparties?territory_id={moscow}"),
-            None,
-        )
-        .await;
+        let (_, by_region) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                &format!("/api/v1/counterparties?territory_id={moscow}"),
+                None,
+            )
+            .await;
         assert!(
             names(&by_region).is_empty(),
             "a filter can't reach past the scope"
         );
 
-        let (status, _) = call(
-            &app,
-            &manager,
-            Method::GET,
-            &format!("/api/v1/counterparties/{near}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                &format!("/api/v1/counterparties/{near}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 200);
         for (method, body) in [
             (Method::GET, None),
             (Method::PATCH, Some(json!({"notes": "x", "version": 1}))),
             (Method::DELETE, None),
         ] {
-            let (status, problem) = call(
-                &app,
-                &manager,
-                method.clone(),
-                &format!("/api/v1/counterparties/{far}"),
-                body,
-            )
-            .await;
+            let (status, problem) = app
+                .json_as(
+                    &manager,
+                    method.clone(),
+                    &format!("/api/v1/counterparties/{far}"),
+                    body,
+                )
+                .await;
             assert_eq!(status, 404, "{method} of a hidden record: {problem}");
         }
         // visible, but deleting takes ownership (the admin owns it)
-        let (status, problem) = call(
-            &app,
-            &manager,
-            Method::DELETE,
-            &format!("/api/v1/counterparties/{near}"),
-            None,
-        )
-        .await;
+        let (status, problem) = app
+            .json_as(
+                &manager,
+                Method::DELETE,
+                &format!("/api/v1/counterparties/{near}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 403, "{problem}");
         assert_eq!(
             problem["type"].as_str().map(|t| t.ends_with("forbidden")),
@@ -172,53 +160,53 @@ async fn a_regional_manager_sees_and_works_only_their_territory() {
             "{problem}"
         );
         // creating in another territory is refused, in their own accepted and owned by them
-        let (status, _) = call(
-            &app,
-            &manager,
-            Method::POST,
-            "/api/v1/counterparties",
-            Some(json!({"name": "Чужой", "territory_id": moscow})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::POST,
+                "/api/v1/counterparties",
+                Some(json!({"name": "Чужой", "territory_id": moscow})),
+            )
+            .await;
         assert_eq!(status, 403);
-        let (status, own) = call(
-            &app,
-            &manager,
-            Method::POST,
-            "/api/v1/counterparties",
-            Some(json!({"name": "Свой", "territory_id": tatarstan})),
-        )
-        .await;
+        let (status, own) = app
+            .json_as(
+                &manager,
+                Method::POST,
+                "/api/v1/counterparties",
+                Some(json!({"name": "Свой", "territory_id": tatarstan})),
+            )
+            .await;
         assert_eq!(status, 201, "{own}");
         assert_eq!(own["owner_id"], json!(manager_id));
         let own_id = own["id"].as_str().unwrap();
-        let (status, _) = call(
-            &app,
-            &manager,
-            Method::DELETE,
-            &format!("/api/v1/counterparties/{own_id}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::DELETE,
+                &format!("/api/v1/counterparties/{own_id}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 204);
         // the manager may not manage users or roles
-        let (status, _) = call(
-            &app,
-            &manager,
-            Method::PATCH,
-            &format!("/api/v1/users/{manager_id}"),
-            Some(json!({"roles": ["admin"], "version": 1})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::PATCH,
+                &format!("/api/v1/users/{manager_id}"),
+                Some(json!({"roles": ["admin"], "version": 1})),
+            )
+            .await;
         assert_eq!(status, 403);
-        let (status, _) = call(
-            &app,
-            &manager,
-            Method::POST,
-            "/api/v1/roles",
-            Some(json!({"code": "x", "name": "X"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::POST,
+                "/api/v1/roles",
+                Some(json!({"code": "x", "name": "X"})),
+            )
+            .await;
         assert_eq!(status, 403);
 
         // the refusals are in the audit log, readable by the administrator only
@@ -231,7 +219,9 @@ async fn a_regional_manager_sees_and_works_only_their_territory() {
             .await;
         assert_eq!(status, 200);
         assert!(audit["items"].as_array().unwrap().len() >= 4, "{audit}");
-        let (status, _) = call(&app, &manager, Method::GET, "/api/v1/audit", None).await;
+        let (status, _) = app
+            .json_as(&manager, Method::GET, "/api/v1/audit", None)
+            .await;
         assert_eq!(status, 403);
 
         // the effective-access view names the rule
@@ -279,7 +269,9 @@ async fn a_regional_manager_sees_and_works_only_their_territory() {
             )
             .await;
         assert_eq!(status, 200, "{changed}");
-        let (_, list) = call(&app, &manager, Method::GET, "/api/v1/counterparties", None).await;
+        let (_, list) = app
+            .json_as(&manager, Method::GET, "/api/v1/counterparties", None)
+            .await;
         assert_eq!(names(&list).len(), 2);
         let (_, audit) = app
             .json(Method::GET, "/api/v1/audit?event=user_access_changed", None)
@@ -315,7 +307,9 @@ async fn contacts_follow_their_counterpartys_territory() {
             json!({"roles": ["regional_manager"], "territory_id": volga}),
         )
         .await;
-        let (status, list) = call(&app, &manager, Method::GET, "/api/v1/contacts", None).await;
+        let (status, list) = app
+            .json_as(&manager, Method::GET, "/api/v1/contacts", None)
+            .await;
         assert_eq!(status, 200);
         let names: Vec<&str> = list["items"]
             .as_array()
@@ -324,42 +318,37 @@ async fn contacts_follow_their_counterpartys_territory() {
             .map(|c| c["full_name"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["Иванова Анна"], "{}", app.label);
-        let (_, found) = call(
-            &app,
-            &manager,
-            Method::GET,
-            "/api/v1/contacts?q=петров",
-            None,
-        )
-        .await;
+        let (_, found) = app
+            .json_as(&manager, Method::GET, "/api/v1/contacts?q=петров", None)
+            .await;
         assert_eq!(found["items"], json!([]), "search hides it too");
-        let (status, _) = call(
-            &app,
-            &manager,
-            Method::GET,
-            &format!("/api/v1/contacts/{}", contact_ids[1]),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                &format!("/api/v1/contacts/{}", contact_ids[1]),
+                None,
+            )
+            .await;
         assert_eq!(status, 404);
-        let (status, _) = call(
-            &app,
-            &manager,
-            Method::GET,
-            &format!("/api/v1/contacts/{}", contact_ids[0]),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                &format!("/api/v1/contacts/{}", contact_ids[0]),
+                None,
+            )
+            .await;
         assert_eq!(status, 200);
         // attaching a contact to a client the manager can't see is an unknown reference
-        let (status, problem) = call(
-            &app,
-            &manager,
-            Method::POST,
-            "/api/v1/contacts",
-            Some(json!({"full_name": "Новый", "counterparty_id": far})),
-        )
-        .await;
+        let (status, problem) = app
+            .json_as(
+                &manager,
+                Method::POST,
+                "/api/v1/contacts",
+                Some(json!({"full_name": "Новый", "counterparty_id": far})),
+            )
+            .await;
         assert_eq!(status, 422, "{problem}");
         assert_eq!(problem["errors"][0]["field"], "counterparty_id");
     }
@@ -378,36 +367,38 @@ async fn a_technologist_never_sees_prices() {
         assert_eq!(status, 201, "{product}");
         let id = product["id"].as_str().unwrap();
         let (_, technologist) = user_with(&app, "techno", json!({"roles": ["technologist"]})).await;
-        let (status, seen) = call(
-            &app,
-            &technologist,
-            Method::GET,
-            &format!("/api/v1/products/{id}"),
-            None,
-        )
-        .await;
+        let (status, seen) = app
+            .json_as(
+                &technologist,
+                Method::GET,
+                &format!("/api/v1/products/{id}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 200);
         assert!(seen.get("price").is_none(), "{seen}");
         assert_eq!(seen["name"], "Закваска");
-        let (_, list) = call(&app, &technologist, Method::GET, "/api/v1/products", None).await;
+        let (_, list) = app
+            .json_as(&technologist, Method::GET, "/api/v1/products", None)
+            .await;
         assert!(list["items"][0].get("price").is_none());
-        let (_, history) = call(
-            &app,
-            &technologist,
-            Method::GET,
-            &format!("/api/v1/products/{id}/history"),
-            None,
-        )
-        .await;
+        let (_, history) = app
+            .json_as(
+                &technologist,
+                Method::GET,
+                &format!("/api/v1/products/{id}/history"),
+                None,
+            )
+            .await;
         assert!(!history.to_string().contains("\"price\""), "{history}");
-        let (status, problem) = call(
-            &app,
-            &technologist,
-            Method::PATCH,
-            &format!("/api/v1/products/{id}"),
-            Some(json!({"price": "1", "version": 1})),
-        )
-        .await;
+        let (status, problem) = app
+            .json_as(
+                &technologist,
+                Method::PATCH,
+                &format!("/api/v1/products/{id}"),
+                Some(json!({"price": "1", "version": 1})),
+            )
+            .await;
         assert_eq!(status, 422, "{problem}");
         assert_eq!(problem["errors"][0]["field"], "price");
         let (_, admin_view) = app

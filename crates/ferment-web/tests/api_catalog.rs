@@ -7,19 +7,6 @@ use common::{TestApp, spawn_apps};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn json_as(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let response = app.send_as(token, method, path, body).await;
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 fn fields(problem: &Value) -> Vec<&str> {
     problem["errors"]
         .as_array()
@@ -559,36 +546,38 @@ async fn a_user_without_roles_sees_no_catalog_and_may_not_change_it() {
         .await;
         let id = created["id"].as_str().unwrap();
         let nobody = app.token_for("nobody", &[]).await;
-        let (status, list) = json_as(&app, &nobody, Method::GET, "/api/v1/products", None).await;
+        let (status, list) = app
+            .json_as(&nobody, Method::GET, "/api/v1/products", None)
+            .await;
         assert_eq!((status, list["items"].clone()), (200, json!([])));
-        let (status, _) = json_as(
-            &app,
-            &nobody,
-            Method::GET,
-            &format!("/api/v1/products/{id}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &nobody,
+                Method::GET,
+                &format!("/api/v1/products/{id}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 404);
-        let (status, _) = json_as(
-            &app,
-            &nobody,
-            Method::POST,
-            "/api/v1/warehouses",
-            Some(json!({"name": "Склад", "kind": "warehouse"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &nobody,
+                Method::POST,
+                "/api/v1/warehouses",
+                Some(json!({"name": "Склад", "kind": "warehouse"})),
+            )
+            .await;
         assert_eq!(status, 403);
 
         let manager = app.token_for("m1", &["manager"]).await;
-        let (status, _) = json_as(
-            &app,
-            &manager,
-            Method::PATCH,
-            &format!("/api/v1/products/{id}"),
-            Some(json!({"version": 1, "price": "155"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::PATCH,
+                &format!("/api/v1/products/{id}"),
+                Some(json!({"version": 1, "price": "155"})),
+            )
+            .await;
         assert_eq!(status, 200, "a manager works the catalog");
     }
 }

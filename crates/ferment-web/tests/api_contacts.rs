@@ -6,19 +6,6 @@ use common::{TestApp, spawn_apps};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn json_as(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let response = app.send_as(token, method, path, body).await;
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 fn fields(problem: &Value) -> Vec<&str> {
     problem["errors"]
         .as_array()
@@ -263,46 +250,48 @@ async fn a_user_without_roles_sees_no_contacts_and_may_not_add_any() {
             .await;
         let id = created["id"].as_str().unwrap();
         let nobody = app.token_for("nobody", &[]).await;
-        let (status, _) = json_as(
-            &app,
-            &nobody,
-            Method::GET,
-            &format!("/api/v1/contacts/{id}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &nobody,
+                Method::GET,
+                &format!("/api/v1/contacts/{id}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 404);
-        let (status, list) = json_as(&app, &nobody, Method::GET, "/api/v1/contacts", None).await;
+        let (status, list) = app
+            .json_as(&nobody, Method::GET, "/api/v1/contacts", None)
+            .await;
         assert_eq!(status, 200);
         assert_eq!(list["items"], json!([]));
-        let (status, _) = json_as(
-            &app,
-            &nobody,
-            Method::POST,
-            "/api/v1/contacts",
-            Some(json!({"full_name": "Петров"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &nobody,
+                Method::POST,
+                "/api/v1/contacts",
+                Some(json!({"full_name": "Петров"})),
+            )
+            .await;
         assert_eq!(status, 403);
-        let (status, _) = json_as(
-            &app,
-            &nobody,
-            Method::PATCH,
-            &format!("/api/v1/contacts/{id}"),
-            Some(json!({"version": 1, "full_name": "Петров"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &nobody,
+                Method::PATCH,
+                &format!("/api/v1/contacts/{id}"),
+                Some(json!({"version": 1, "full_name": "Петров"})),
+            )
+            .await;
         assert_eq!(status, 404, "a hidden contact is not found, not forbidden");
 
         let manager = app.token_for("m1", &["manager"]).await;
-        let (status, read) = json_as(
-            &app,
-            &manager,
-            Method::GET,
-            &format!("/api/v1/contacts/{id}"),
-            None,
-        )
-        .await;
+        let (status, read) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                &format!("/api/v1/contacts/{id}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 200, "{read}");
     }
 }

@@ -6,19 +6,6 @@ use common::{TestApp, spawn_apps};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn json_as(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let response = app.send_as(token, method, path, body).await;
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 fn fields(problem: &Value) -> Vec<&str> {
     problem["errors"]
         .as_array()
@@ -316,32 +303,32 @@ async fn a_manager_may_not_change_territories() {
         let manager = app.token_for("m1", &["manager"]).await;
         let moscow = by_code(&app, "RU-MOW").await;
         let id = moscow["id"].as_str().unwrap();
-        let (status, _) = json_as(
-            &app,
-            &manager,
-            Method::POST,
-            "/api/v1/territories",
-            Some(json!({"code": "RU-NEW", "name": "Новая", "kind": "region"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::POST,
+                "/api/v1/territories",
+                Some(json!({"code": "RU-NEW", "name": "Новая", "kind": "region"})),
+            )
+            .await;
         assert_eq!(status, 403, "{}", app.label);
-        let (status, _) = json_as(
-            &app,
-            &manager,
-            Method::PATCH,
-            &format!("/api/v1/territories/{id}"),
-            Some(json!({"version": moscow["version"], "name": "Мск"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::PATCH,
+                &format!("/api/v1/territories/{id}"),
+                Some(json!({"version": moscow["version"], "name": "Мск"})),
+            )
+            .await;
         assert_eq!(status, 403);
-        let (status, _) = json_as(
-            &app,
-            &manager,
-            Method::DELETE,
-            &format!("/api/v1/territories/{id}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::DELETE,
+                &format!("/api/v1/territories/{id}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 403);
         let after = by_code(&app, "RU-MOW").await;
         assert_eq!(after["name"], moscow["name"], "nothing changed");

@@ -9,19 +9,6 @@ use serde_json::{Value, json};
 
 const NEW_PASSWORD: &str = "молоко и кефир 2026";
 
-async fn json_as(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let response = app.send_as(token, method, path, body).await;
-    let status = response.status().as_u16();
-    let text = response.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 fn fields(problem: &Value) -> Vec<&str> {
     problem["errors"]
         .as_array()
@@ -243,49 +230,53 @@ async fn invalid_user_input_is_refused_field_by_field_and_nothing_is_written() {
 async fn a_manager_reads_users_but_changes_only_the_details_of_its_own_account() {
     for app in spawn_apps().await {
         let manager = app.token_for("m1", &["manager"]).await;
-        let (status, _) = json_as(
-            &app,
-            &manager,
-            Method::POST,
-            "/api/v1/users",
-            Some(json!({"login": "m2", "full_name": "Второй", "password": NEW_PASSWORD})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::POST,
+                "/api/v1/users",
+                Some(json!({"login": "m2", "full_name": "Второй", "password": NEW_PASSWORD})),
+            )
+            .await;
         assert_eq!(status, 403, "{}", app.label);
 
-        let (status, list) = json_as(&app, &manager, Method::GET, "/api/v1/users", None).await;
+        let (status, list) = app
+            .json_as(&manager, Method::GET, "/api/v1/users", None)
+            .await;
         assert_eq!(status, 200);
         assert_eq!(list["items"].as_array().unwrap().len(), 2);
         let admin = app.admin_id;
-        let (status, admin_record) = json_as(
-            &app,
-            &manager,
-            Method::GET,
-            &format!("/api/v1/users/{admin}"),
-            None,
-        )
-        .await;
+        let (status, admin_record) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                &format!("/api/v1/users/{admin}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 200);
-        let (status, _) = json_as(
-            &app,
-            &manager,
-            Method::PATCH,
-            &format!("/api/v1/users/{admin}"),
-            Some(json!({"version": admin_record["version"], "full_name": "Взломщик"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::PATCH,
+                &format!("/api/v1/users/{admin}"),
+                Some(json!({"version": admin_record["version"], "full_name": "Взломщик"})),
+            )
+            .await;
         assert_eq!(status, 403, "not another user's account");
 
-        let (_, me) = json_as(&app, &manager, Method::GET, "/api/v1/users/me", None).await;
+        let (_, me) = app
+            .json_as(&manager, Method::GET, "/api/v1/users/me", None)
+            .await;
         let my_id = me["id"].as_str().unwrap();
-        let (status, patched) = json_as(
-            &app,
-            &manager,
-            Method::PATCH,
-            &format!("/api/v1/users/{my_id}"),
-            Some(json!({"version": me["version"], "phone": "+7 916 123-45-67"})),
-        )
-        .await;
+        let (status, patched) = app
+            .json_as(
+                &manager,
+                Method::PATCH,
+                &format!("/api/v1/users/{my_id}"),
+                Some(json!({"version": me["version"], "phone": "+7 916 123-45-67"})),
+            )
+            .await;
         assert_eq!(status, 200, "{patched}");
         assert_eq!(patched["phone"], "+7 916 123-45-67");
         for change in [
@@ -295,17 +286,19 @@ async fn a_manager_reads_users_but_changes_only_the_details_of_its_own_account()
         ] {
             let mut body = change.clone();
             body["version"] = patched["version"].clone();
-            let (status, _) = json_as(
-                &app,
-                &manager,
-                Method::PATCH,
-                &format!("/api/v1/users/{my_id}"),
-                Some(body),
-            )
-            .await;
+            let (status, _) = app
+                .json_as(
+                    &manager,
+                    Method::PATCH,
+                    &format!("/api/v1/users/{my_id}"),
+                    Some(body),
+                )
+                .await;
             assert_eq!(status, 403, "{change}");
         }
-        let (_, after) = json_as(&app, &manager, Method::GET, "/api/v1/users/me", None).await;
+        let (_, after) = app
+            .json_as(&manager, Method::GET, "/api/v1/users/me", None)
+            .await;
         assert_eq!(after["roles"], json!(["manager"]));
         assert_eq!(after["version"], patched["version"]);
     }
@@ -324,32 +317,37 @@ async fn a_user_without_roles_sees_no_clients_and_no_accounts() {
         assert_eq!(status, 201);
         let id = created["id"].as_str().unwrap();
         let nobody = app.token_for("nobody", &[]).await;
-        let (status, _) = json_as(
-            &app,
-            &nobody,
-            Method::GET,
-            &format!("/api/v1/counterparties/{id}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &nobody,
+                Method::GET,
+                &format!("/api/v1/counterparties/{id}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 404, "{}", app.label);
-        let (status, list) =
-            json_as(&app, &nobody, Method::GET, "/api/v1/counterparties", None).await;
+        let (status, list) = app
+            .json_as(&nobody, Method::GET, "/api/v1/counterparties", None)
+            .await;
         assert_eq!(status, 200);
         assert_eq!(list["items"], json!([]));
-        let (status, list) = json_as(&app, &nobody, Method::GET, "/api/v1/users", None).await;
+        let (status, list) = app
+            .json_as(&nobody, Method::GET, "/api/v1/users", None)
+            .await;
         assert_eq!((status, list["items"].clone()), (200, json!([])));
         let admin = app.admin_id;
-        let (status, _) = json_as(
-            &app,
-            &nobody,
-            Method::GET,
-            &format!("/api/v1/users/{admin}"),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &nobody,
+                Method::GET,
+                &format!("/api/v1/users/{admin}"),
+                None,
+            )
+            .await;
         assert_eq!(status, 404);
-        let (status, _) = json_as(&app, &nobody, Method::GET, "/api/v1/users/me", None).await;
+        let (status, _) = app
+            .json_as(&nobody, Method::GET, "/api/v1/users/me", None)
+            .await;
         assert_eq!(status, 200, "everyone knows who they are");
     }
 }
@@ -367,14 +365,14 @@ async fn a_deleted_user_is_hidden_signed_out_and_its_login_freed_but_its_history
             .await
             .unwrap();
 
-        let (status, _) = json_as(
-            &app,
-            &token,
-            Method::DELETE,
-            &format!("/api/v1/users/{}", app.admin_id),
-            None,
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &token,
+                Method::DELETE,
+                &format!("/api/v1/users/{}", app.admin_id),
+                None,
+            )
+            .await;
         assert_eq!(status, 403, "a manager deletes no accounts");
         let (status, _) = app
             .json(
@@ -385,14 +383,14 @@ async fn a_deleted_user_is_hidden_signed_out_and_its_login_freed_but_its_history
             .await;
         assert_eq!(status, 403, "nobody deletes their own account");
 
-        let (status, _) = json_as(
-            &app,
-            &token,
-            Method::POST,
-            "/api/v1/counterparties",
-            Some(json!({"name": "Клиент Петровой"})),
-        )
-        .await;
+        let (status, _) = app
+            .json_as(
+                &token,
+                Method::POST,
+                "/api/v1/counterparties",
+                Some(json!({"name": "Клиент Петровой"})),
+            )
+            .await;
         assert_eq!(status, 201);
         let (status, problem) = app
             .json(Method::DELETE, &format!("/api/v1/users/{id}"), None)
@@ -423,7 +421,9 @@ async fn a_deleted_user_is_hidden_signed_out_and_its_login_freed_but_its_history
         assert_eq!(status, 404);
         let (_, list) = app.json(Method::GET, "/api/v1/users", None).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1);
-        let (status, _) = json_as(&app, &token, Method::GET, "/api/v1/users/me", None).await;
+        let (status, _) = app
+            .json_as(&token, Method::GET, "/api/v1/users/me", None)
+            .await;
         assert_eq!(status, 401, "a deleted account is signed out");
         assert_eq!(sign_in(&app, "petrova", NEW_PASSWORD).await, 401);
 

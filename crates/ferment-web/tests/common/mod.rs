@@ -125,6 +125,21 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// Sends a request with a token (empty: anonymous) and returns status and JSON body (null when
+    /// empty).
+    pub async fn json_as(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let response = self.send_as(token, method, path, body).await;
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// Sends a request as the admin and returns status and JSON body (null when empty).
     pub async fn json(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let response = self.send(method, path, body).await;
