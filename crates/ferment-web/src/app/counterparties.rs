@@ -58,11 +58,14 @@ pub async fn create(
     Ok(record)
 }
 
-/// Reads a counterparty the user may see.
-pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<Counterparty>> {
-    let mut connection = store.reader().await?;
-    let record = counterparties::get(&mut connection, id).await?;
-    let known = facts_of(&mut connection, &record.data).await?;
+/// Reads a counterparty over `connection` if the user may see it.
+async fn read_visible(
+    connection: &mut Connection,
+    user: &CurrentUser,
+    id: Uuid,
+) -> AppResult<Record<Counterparty>> {
+    let record = counterparties::get(connection, id).await?;
+    let known = facts_of(connection, &record.data).await?;
     check(
         user,
         KIND,
@@ -71,6 +74,12 @@ pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Recor
         Some(id),
     )?;
     Ok(record)
+}
+
+/// Reads a counterparty the user may see.
+pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<Counterparty>> {
+    let mut connection = store.reader().await?;
+    read_visible(&mut connection, user, id).await
 }
 
 /// Changes a counterparty: `edit` turns the current input into the new one.
@@ -146,15 +155,7 @@ pub async fn with_history(
     id: Uuid,
 ) -> AppResult<(Record<Counterparty>, Vec<HistoryEntry>)> {
     let mut connection = store.reader().await?;
-    let record = counterparties::get(&mut connection, id).await?;
-    let known = facts_of(&mut connection, &record.data).await?;
-    check(
-        user,
-        KIND,
-        Operation::Read,
-        Target::Existing(&known),
-        Some(id),
-    )?;
+    let record = read_visible(&mut connection, user, id).await?;
     let entries = history::list(&mut connection, id, 200).await?;
     Ok((record, entries))
 }
