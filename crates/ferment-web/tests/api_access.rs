@@ -835,3 +835,80 @@ async fn a_role_that_hides_prices_edits_products_without_seeing_or_losing_the_pr
         assert_eq!(after["price"], "980", "the hidden price is kept");
     }
 }
+
+#[tokio::test]
+async fn managing_users_is_not_a_way_to_raise_ones_own_rights() {
+    for app in spawn_apps().await {
+        let (status, _) = app
+            .json(
+                Method::POST,
+                "/api/v1/roles",
+                Some(json!({"code": "hr", "name": "Кадры", "system": ["manage_users"]})),
+            )
+            .await;
+        assert_eq!(status, 201);
+        let (hr_id, hr) = user_with(&app, "hr", json!({"roles": ["hr"]})).await;
+        // accounts without rights: allowed
+        let (status, created) = app
+            .json_as(
+                &hr,
+                Method::POST,
+                "/api/v1/users",
+                Some(json!({"login": "newbie", "full_name": "Новичок", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let newbie = created["id"].as_str().unwrap();
+        // granting a role or an override: refused, for others and for oneself, and nothing changes
+        let (status, _) = app
+            .json_as(
+                &hr,
+                Method::PATCH,
+                &format!("/api/v1/users/{newbie}"),
+                Some(json!({"roles": ["manager"], "version": 1})),
+            )
+            .await;
+        assert_eq!(status, 403, "{}", app.label);
+        let (_, me) = app
+            .json_as(&hr, Method::GET, &format!("/api/v1/users/{hr_id}"), None)
+            .await;
+        for body in [
+            json!({"roles": ["hr", "admin"], "version": me["version"]}),
+            json!({"overrides": {"counterparty": {"read": "all"}}, "version": me["version"]}),
+        ] {
+            let (status, _) = app
+                .json_as(
+                    &hr,
+                    Method::PATCH,
+                    &format!("/api/v1/users/{hr_id}"),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(status, 403);
+        }
+        let (status, _) = app
+            .json_as(
+                &hr,
+                Method::POST,
+                "/api/v1/users",
+                Some(json!({"login": "boss", "full_name": "Босс", "password": PASSWORD, "roles": ["admin"]})),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (_, after) = app
+            .json(Method::GET, &format!("/api/v1/users/{hr_id}"), None)
+            .await;
+        assert_eq!(after["roles"], json!(["hr"]));
+        assert_eq!(after["version"], me["version"]);
+        // a name change is still theirs to make
+        let (status, _) = app
+            .json_as(
+                &hr,
+                Method::PATCH,
+                &format!("/api/v1/users/{newbie}"),
+                Some(json!({"full_name": "Новичков Иван", "version": 1})),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+}

@@ -5,8 +5,9 @@
 //! name, e-mail and phone, never their login, roles, territory, department, IP allow-list,
 //! overrides or whether they are active — those decide what the account can do. Every change to
 //! those is written to the audit log in the same transaction. Password hashes never leave the
-//! store. Every user holding a role reads the accounts (lists and cards name owners); a user
-//! without roles sees only their own.
+//! store. Granting rights — a user's roles and overrides — takes `manage_roles` as well, so that
+//! managing accounts is not a way to raise one's own rights. Every user holding a role reads the
+//! accounts (lists and cards name owners); a user without roles sees only their own.
 //! Deleting an account is an administrator's job too; deactivating it (`active: false`) is the
 //! usual way to end someone's access.
 
@@ -119,6 +120,9 @@ pub async fn create(
             return Err(AppError::Invalid(errors));
         }
     };
+    if !data.roles.is_empty() || !data.overrides.is_empty() {
+        check_system(user, SystemOp::ManageRoles)?;
+    }
     // Hash before the transaction: hashing is slow on purpose and must not hold the writer.
     let hash = hash_password(password).await?;
     let mut tx = begin(store).await?;
@@ -161,6 +165,9 @@ pub async fn update(
     }
     if !manages && access_fields(&data) != access_fields(&current.data) {
         check_system(user, SystemOp::ManageUsers)?;
+    }
+    if data.roles != current.data.roles || data.overrides != current.data.overrides {
+        check_system(user, SystemOp::ManageRoles)?;
     }
     check_rules(&mut tx, &data, Some(id)).await?;
     let record = users::update(&mut tx, Some(user.actor.user_id), id, version, &data).await?;
