@@ -12,8 +12,9 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::counterparties::territory_and_inside;
-use crate::sql::Sql;
-use crate::{Record, StoreResult, roles, users};
+use crate::roles::{self, Role};
+use crate::sql::{Arg, Sql};
+use crate::{Record, StoreResult, users};
 
 /// A scope ready for SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +65,8 @@ pub async fn resolve(connection: &mut AnyConnection, scope: &Scope) -> StoreResu
 
 fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
     sql.push(column).push(" IN (");
-    for (index, value) in values.iter().enumerate() {
-        if index > 0 {
-            sql.push(", ");
-        }
-        sql.bind_text(value.clone());
-    }
-    sql.push(")");
+    sql.bind_list(values.iter().cloned().map(Arg::Text))
+        .push(")");
 }
 
 /// Appends the reach as a condition on a record's owner and territory columns (`None`: the kind
@@ -162,7 +158,12 @@ pub async fn actor(connection: &mut AnyConnection, user: &Record<User>) -> Store
         }
         None => None,
     };
-    Ok(Actor {
+    Ok(actor_of(user, held, territory))
+}
+
+/// The actor of a user holding `held` roles in `territory`.
+fn actor_of(user: &Record<User>, held: Vec<Role>, territory: Option<TerritoryRef>) -> Actor {
+    Actor {
         user_id: user.meta.id,
         department_id: user.data.department_id,
         territory,
@@ -174,7 +175,7 @@ pub async fn actor(connection: &mut AnyConnection, user: &Record<User>) -> Store
             })
             .collect(),
         overrides: user.data.overrides.clone(),
-    })
+    }
 }
 
 /// The live sign-in secret with this digest, its user and the user's actor, in two queries (the
@@ -209,19 +210,7 @@ pub async fn actor_for_token(
         (Some(id), Some(path)) => Some(TerritoryRef { id, path }),
         _ => None,
     };
-    let actor = Actor {
-        user_id: user.meta.id,
-        department_id: user.data.department_id,
-        territory,
-        roles: held
-            .into_iter()
-            .map(|role| HeldRole {
-                code: role.code,
-                rights: role.rights,
-            })
-            .collect(),
-        overrides: user.data.overrides.clone(),
-    };
+    let actor = actor_of(&user, held, territory);
     Ok(Some((token, user, actor)))
 }
 

@@ -161,13 +161,7 @@ pub(crate) fn field_values(data: &Counterparty) -> StoreResult<Vec<Arg>> {
 }
 
 fn bind_fields(sql: &mut Sql, data: &Counterparty) -> StoreResult<()> {
-    let values = field_values(data)?;
-    for (index, value) in values.into_iter().enumerate() {
-        if index > 0 {
-            sql.push(", ");
-        }
-        sql.bind(value);
-    }
+    sql.bind_list(field_values(data)?);
     Ok(())
 }
 
@@ -402,16 +396,6 @@ pub struct ListRow {
     pub email: Option<String>,
 }
 
-/// Appends "`column` is `territory` or inside it".
-pub fn push_territory(sql: &mut Sql, column: &str, territory: Uuid) {
-    sql.push(" AND ")
-        .push(column)
-        .push(" IN (SELECT t.id FROM territories t, territories f WHERE f.id = ");
-    sql.bind_text(territory.to_string())
-        .push(" AND t.path >= f.path AND t.path < f.path || ");
-    sql.bind_text(prefix_upper_bound("")).push(")");
-}
-
 /// The ids of `territory` and of every territory inside it.
 pub async fn territory_and_inside(
     connection: &mut AnyConnection,
@@ -438,13 +422,7 @@ pub fn push_any_of(sql: &mut Sql, column: &str, values: Vec<String>) {
         return;
     }
     sql.push(" AND ").push(column).push(" IN (");
-    for (index, value) in values.into_iter().enumerate() {
-        if index > 0 {
-            sql.push(", ");
-        }
-        sql.bind_text(value);
-    }
-    sql.push(")");
+    sql.bind_list(values.into_iter().map(Arg::Text)).push(")");
 }
 
 /// What a list's `q` asks for.
@@ -521,8 +499,8 @@ pub async fn list(
     let search = Search::parse(query.q.as_deref());
     let reach = access::resolve(&mut *connection, scope).await?;
     // Resolved to ids first: for a region (a leaf, the usual filter) the condition becomes
-    // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With
-    // the subquery of `push_territory` both databases walk the whole name index and filter.
+    // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With a
+    // subquery over the territory tree both databases walk the whole name index and filter.
     let territories = match query.territory_id {
         Some(territory) => Some(territory_and_inside(&mut *connection, territory).await?),
         None => None,

@@ -89,12 +89,7 @@ fn bind_product(sql: &mut Sql, data: &Product) {
         Arg::Int(i64::from(data.needs_sample)),
         Arg::OptText(data.description.clone()),
     ];
-    for (index, value) in values.into_iter().enumerate() {
-        if index > 0 {
-            sql.push(", ");
-        }
-        sql.bind(value);
-    }
+    sql.bind_list(values);
 }
 
 const FIELD_NAMES: &str = "code, article, name, name_sort, unit, group_id, vat_rate, price, currency, needs_sample, description";

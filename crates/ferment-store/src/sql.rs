@@ -49,6 +49,18 @@ impl Sql {
         self.bind(Arg::Text(value.into()))
     }
 
+    /// Appends placeholders for `args`, separated by commas (`$3, $4, $5`): a column list's values
+    /// or an `IN (…)` list.
+    pub fn bind_list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {
+        for (index, arg) in args.into_iter().enumerate() {
+            if index > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(arg);
+        }
+        self
+    }
+
     /// The SQL text (for tests and logs: it holds no values).
     pub fn text(&self) -> &str {
         &self.text

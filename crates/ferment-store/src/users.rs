@@ -185,13 +185,8 @@ pub async fn names(
         return Ok(names);
     }
     let mut sql = crate::sql::Sql::new("SELECT id, full_name FROM users WHERE id IN (");
-    for (index, id) in ids.iter().enumerate() {
-        if index > 0 {
-            sql.push(", ");
-        }
-        sql.bind_text(id.to_string());
-    }
-    sql.push(")");
+    sql.bind_list(ids.iter().map(|id| crate::sql::Arg::Text(id.to_string())))
+        .push(")");
     for row in sql.query().fetch_all(connection).await? {
         names.insert(
             parse_id(&row.try_get::<String, _>("id")?)?,
@@ -396,23 +391,6 @@ pub async fn create_token(
     .execute(connection)
     .await?;
     Ok(())
-}
-
-/// Finds a live secret by digest: not expired, and its user active.
-pub async fn find_token(
-    connection: &mut AnyConnection,
-    token_hash: &str,
-) -> StoreResult<Option<Token>> {
-    let row = sqlx::query(
-        "SELECT t.user_id, t.kind, t.csrf_token, t.expires_at FROM auth_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND u.active = 1 AND u.deleted_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
-    )
-    .bind(token_hash)
-    .bind(now_text())
-    .fetch_optional(connection)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    token_from_row(&row).map(Some)
 }
 
 /// Reads a token from a row with `user_id`, `kind`, `csrf_token` and `expires_at`.

@@ -272,21 +272,6 @@ async fn resolve(
     }))
 }
 
-/// Whether the user may come from `address` (an unknown address passes only when no list applies).
-pub fn ip_allowed(actor: &Actor, user: &User, address: Option<IpAddr>) -> bool {
-    match address {
-        Some(address) => ip::allowed(actor, &user.ip_allow, address),
-        None => {
-            ip::allowed(actor, &user.ip_allow, IpAddr::from([0, 0, 0, 0]))
-                && user.ip_allow.is_empty()
-                && actor
-                    .roles
-                    .iter()
-                    .all(|role| role.rights.ip_allow.is_empty())
-        }
-    }
-}
-
 /// Writes an audit event, logging (not failing the request) when the database refuses.
 pub async fn audit_event(store: &Store, event: audit::Event<'_>) {
     let result = async {
@@ -330,7 +315,7 @@ pub async fn sign_in(
     let mut connection = store.reader().await?;
     let actor = ferment_store::access::actor(&mut connection, &user).await?;
     drop(connection);
-    if !ip_allowed(&actor, &user.data, address) {
+    if !ip::allowed(&actor, &user.data.ip_allow, address) {
         audit_event(
             store,
             audit::Event {
@@ -412,7 +397,7 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
         None
     };
     if let Some(user) = &identity
-        && !ip_allowed(&user.actor, &user.user.data, address)
+        && !ip::allowed(&user.actor, &user.user.data.ip_allow, address)
     {
         let text = address.map(|a| a.to_string());
         audit_event(

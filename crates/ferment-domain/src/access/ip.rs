@@ -22,10 +22,11 @@ pub fn parse_net(text: &str) -> Result<IpNet, Problem> {
         .map_err(|_| Problem::Cidr)
 }
 
-/// Whether `address` may be used by `actor` with their own allow-list `user_allow`. An IPv4
-/// address mapped into IPv6 (`::ffff:10.1.2.3`) is checked as the IPv4 address.
-pub fn allowed(actor: &Actor, user_allow: &[IpNet], address: IpAddr) -> bool {
-    let address = canonical(address);
+/// Whether `address` may be used by `actor` with their own allow-list `user_allow`. When no list
+/// applies, any address passes, an unknown one (`None`) too; otherwise the address must be known and
+/// lie in one of the lists. An IPv4 address mapped into IPv6 (`::ffff:10.1.2.3`) is checked as the
+/// IPv4 address.
+pub fn allowed(actor: &Actor, user_allow: &[IpNet], address: Option<IpAddr>) -> bool {
     let mut lists = std::iter::once(user_allow)
         .chain(
             actor
@@ -38,6 +39,9 @@ pub fn allowed(actor: &Actor, user_allow: &[IpNet], address: IpAddr) -> bool {
     if lists.peek().is_none() {
         return true;
     }
+    let Some(address) = address.map(canonical) else {
+        return false;
+    };
     lists.any(|list| list.iter().any(|net| net.contains(&address)))
 }
 
@@ -135,32 +139,38 @@ mod tests {
 
     #[test]
     fn no_list_means_anywhere() {
-        assert!(allowed(&actor(&[&[]]), &[], ip("203.0.113.9")));
-        assert!(allowed(&actor(&[]), &[], ip("::1")));
+        assert!(allowed(&actor(&[&[]]), &[], Some(ip("203.0.113.9"))));
+        assert!(allowed(&actor(&[]), &[], Some(ip("::1"))));
+        assert!(
+            allowed(&actor(&[]), &[], None),
+            "no list: an unknown address too"
+        );
+        assert!(!allowed(&actor(&[&["10.1.0.0/16"]]), &[], None));
+        assert!(!allowed(&actor(&[]), &nets(&["10.1.0.0/16"]), None));
     }
 
     #[test]
     fn an_address_must_lie_in_one_list_that_applies() {
         let office = actor(&[&["10.1.0.0/16"], &[]]);
-        assert!(allowed(&office, &[], ip("10.1.200.3")));
-        assert!(!allowed(&office, &[], ip("10.2.0.1")));
+        assert!(allowed(&office, &[], Some(ip("10.1.200.3"))));
+        assert!(!allowed(&office, &[], Some(ip("10.2.0.1"))));
         // the user's own list is one more list: either lets the user in
         let home = nets(&["192.0.2.7"]);
-        assert!(allowed(&office, &home, ip("192.0.2.7")));
-        assert!(allowed(&office, &home, ip("10.1.0.1")));
-        assert!(!allowed(&office, &home, ip("192.0.2.8")));
+        assert!(allowed(&office, &home, Some(ip("192.0.2.7"))));
+        assert!(allowed(&office, &home, Some(ip("10.1.0.1"))));
+        assert!(!allowed(&office, &home, Some(ip("192.0.2.8"))));
         // only the user's own list
-        assert!(allowed(&actor(&[&[]]), &home, ip("192.0.2.7")));
-        assert!(!allowed(&actor(&[&[]]), &home, ip("127.0.0.1")));
+        assert!(allowed(&actor(&[&[]]), &home, Some(ip("192.0.2.7"))));
+        assert!(!allowed(&actor(&[&[]]), &home, Some(ip("127.0.0.1"))));
     }
 
     #[test]
     fn ipv6_and_mapped_ipv4_addresses() {
         let both = actor(&[&["2001:db8::/32", "127.0.0.2/32"]]);
-        assert!(allowed(&both, &[], ip("2001:db8:5::1")));
-        assert!(!allowed(&both, &[], ip("2001:db9::1")));
-        assert!(allowed(&both, &[], ip("::ffff:127.0.0.2")));
-        assert!(!allowed(&both, &[], ip("::ffff:127.0.0.3")));
+        assert!(allowed(&both, &[], Some(ip("2001:db8:5::1"))));
+        assert!(!allowed(&both, &[], Some(ip("2001:db9::1"))));
+        assert!(allowed(&both, &[], Some(ip("::ffff:127.0.0.2"))));
+        assert!(!allowed(&both, &[], Some(ip("::ffff:127.0.0.3"))));
     }
 
     #[test]

@@ -413,6 +413,15 @@ pub struct Effective {
     pub verdicts: Vec<Verdict>,
 }
 
+/// `Some(record)`, or `None` when there is no such record; other errors stay errors.
+fn found<T>(result: Result<T, StoreError>) -> AppResult<Option<T>> {
+    match result {
+        Ok(record) => Ok(Some(record)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// Explains what `user_id` may do to the record `record_id` (a counterparty, contact or product).
 pub async fn effective(
     store: &Store,
@@ -434,22 +443,16 @@ pub async fn effective(
             }
             other => other?,
         };
+    // The record may be a counterparty, a contact or a product: the first table holding the id
+    // answers; a database error is an error, not "unknown".
     let (kind, name, facts) =
-        if let Ok(record) = counterparties::get(&mut connection, record_id).await {
+        if let Some(record) = found(counterparties::get(&mut connection, record_id).await)? {
             let facts = super::counterparties::facts_of(&mut connection, &record.data).await?;
             (RecordKind::Counterparty, record.data.name, facts)
-        } else if let Ok(record) = contacts::get(&mut connection, record_id).await {
-            let facts = match record.data.counterparty_id {
-                Some(id) => match counterparties::get(&mut connection, id).await {
-                    Ok(parent) => {
-                        super::counterparties::facts_of(&mut connection, &parent.data).await?
-                    }
-                    Err(_) => Default::default(),
-                },
-                None => Default::default(),
-            };
+        } else if let Some(record) = found(contacts::get(&mut connection, record_id).await)? {
+            let facts = super::contacts::facts_of(&mut connection, &record.data).await?;
             (RecordKind::Contact, record.data.full_name, facts)
-        } else if let Ok(record) = products::get(&mut connection, record_id).await {
+        } else if let Some(record) = found(products::get(&mut connection, record_id).await)? {
             (RecordKind::Product, record.data.name, Default::default())
         } else {
             return Err(AppError::Invalid(vec![FieldError::new(

@@ -19,7 +19,10 @@ use crate::error::{AppError, AppResult};
 const KIND: RecordKind = RecordKind::Contact;
 
 /// The access facts of a contact: those of its counterparty, when it has a live one.
-async fn facts(connection: &mut Connection, data: &Contact) -> AppResult<RecordFacts> {
+pub(crate) async fn facts_of(
+    connection: &mut Connection,
+    data: &Contact,
+) -> AppResult<RecordFacts> {
     match data.counterparty_id {
         Some(counterparty_id) => match counterparties::get(connection, counterparty_id).await {
             Ok(counterparty) => {
@@ -70,7 +73,7 @@ pub async fn create(
     let data = input.validate()?;
     let mut tx = begin(store).await?;
     check_rules(&mut tx, user, &data).await?;
-    let new = facts(&mut tx, &data).await?;
+    let new = facts_of(&mut tx, &data).await?;
     check(user, KIND, Operation::Create, Target::New(&new), None)?;
     let record = contacts::insert(&mut tx, Some(user.actor.user_id), &data).await?;
     commit(tx).await?;
@@ -81,7 +84,7 @@ pub async fn create(
 pub async fn get(store: &Store, user: &CurrentUser, id: Uuid) -> AppResult<Record<Contact>> {
     let mut connection = store.reader().await?;
     let record = contacts::get(&mut connection, id).await?;
-    let known = facts(&mut connection, &record.data).await?;
+    let known = facts_of(&mut connection, &record.data).await?;
     check(
         user,
         KIND,
@@ -102,7 +105,7 @@ pub async fn update(
 ) -> AppResult<Record<Contact>> {
     let mut tx = begin(store).await?;
     let current = contacts::get(&mut tx, id).await?;
-    let known = facts(&mut tx, &current.data).await?;
+    let known = facts_of(&mut tx, &current.data).await?;
     check(
         user,
         KIND,
@@ -132,7 +135,7 @@ pub async fn delete(
 ) -> AppResult<()> {
     let mut tx = begin(store).await?;
     let current = contacts::get(&mut tx, id).await?;
-    let known = facts(&mut tx, &current.data).await?;
+    let known = facts_of(&mut tx, &current.data).await?;
     check(
         user,
         KIND,
