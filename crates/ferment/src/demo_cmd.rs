@@ -8,7 +8,8 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use ferment_demo::DemoData;
+use ferment_demo::{DemoData, DemoUser};
+use ferment_domain::access::roles;
 use ferment_store::{Store, users};
 use ferment_web::auth::{hash_password, verify_password};
 
@@ -111,13 +112,14 @@ fn print_report(report: &LoadReport) {
     );
 }
 
-/// What a demo login is for, as shown in the start-up message.
-fn job_of(login: &str) -> &'static str {
-    match login {
-        ADMIN_LOGIN => "administrator",
-        "head" => "head of sales",
-        "technologist" => "technologist",
-        _ => "sales manager",
+/// What a demo user may do, from the role the demo gives them, as shown in the start-up message.
+fn job_of(user: &DemoUser) -> String {
+    let role = user.roles.first().map(String::as_str).unwrap_or("");
+    match role {
+        roles::HEAD_OF_SALES => "head of sales: every client".into(),
+        roles::TECHNOLOGIST => "technologist: clients and products, no prices".into(),
+        roles::REGIONAL_MANAGER => format!("regional manager: clients of {}", user.territory_code),
+        other => other.to_string(),
     }
 }
 
@@ -133,10 +135,8 @@ fn print_logins(data: &DemoData, password: &str, from_env: bool) {
     println!("    {password}");
     println!();
     println!(
-        "    {:<14} {:<32} {}",
-        ADMIN_LOGIN,
-        "Администратор",
-        job_of(ADMIN_LOGIN)
+        "    {:<14} {:<32} administrator: everything",
+        ADMIN_LOGIN, "Администратор"
     );
     let featured = ["head", "manager", "technologist"];
     for user in data
@@ -148,7 +148,7 @@ fn print_logins(data: &DemoData, password: &str, from_env: bool) {
             "    {:<14} {:<32} {}",
             user.login,
             user.full_name,
-            job_of(&user.login)
+            job_of(user)
         );
     }
     let others: Vec<&str> = data
@@ -158,7 +158,7 @@ fn print_logins(data: &DemoData, password: &str, from_env: bool) {
         .filter(|login| !featured.contains(login))
         .collect();
     if !others.is_empty() {
-        println!("    and the managers {}", others.join(", "));
+        println!("    and the regional managers {}", others.join(", "));
     }
     println!();
 }
