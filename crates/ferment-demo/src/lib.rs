@@ -8,7 +8,8 @@
 //! `owner_login`, a contact's `counterparty_key`, a product's `group_key`), and the ids inside the
 //! inputs are left empty for the loader to fill in.
 //!
-//! [`generate`] makes the demo (10 users, about 300 counterparties, 800 contacts, 400 products);
+//! [`generate`] makes the demo (11 users, about 300 counterparties, 800 contacts, 400 products, 55 sales
+//! at every stage of the process, 20 leads, 3 recipes);
 //! [`counterparty`] and [`contacts_for`] make any single client, so a benchmark can stream a million.
 //! Every ИНН is valid and registered in the client's region, and no two indices below
 //! [`UNIQUE_TAX_NUMBERS`] share one.
@@ -22,6 +23,7 @@ mod people;
 mod regions;
 mod requisites;
 mod rng;
+mod sales;
 mod users;
 mod vocab;
 
@@ -33,6 +35,7 @@ pub use catalog::{NOVOSIBIRSK, OFFICE, PODOLSK};
 pub use contacts::contacts_for;
 pub use counterparties::counterparty;
 pub use requisites::UNIQUE_TAX_NUMBERS;
+pub use sales::{DemoLead, DemoLine, DemoRecipe, DemoSale, Step};
 pub use users::COMPANY_DOMAIN;
 
 /// How many counterparties [`generate`] makes.
@@ -134,6 +137,12 @@ pub struct DemoData {
     pub counterparties: Vec<DemoCounterparty>,
     /// Their contacts.
     pub contacts: Vec<DemoContact>,
+    /// Leads.
+    pub leads: Vec<DemoLead>,
+    /// Sales, each with the script that brings it to its stage.
+    pub sales: Vec<DemoSale>,
+    /// Recipes.
+    pub recipes: Vec<DemoRecipe>,
 }
 
 /// The demo under `seed`: the team, the catalogue with stock, [`DEMO_COUNTERPARTIES`] clients owned by
@@ -150,6 +159,7 @@ pub fn generate(seed: u64) -> DemoData {
         .flat_map(|(c, i)| contacts_for(seed, c, i))
         .collect();
     let catalog = catalog::catalog(seed);
+    let deals = sales::deals(seed, &counterparties, &catalog.products);
     DemoData {
         users,
         product_groups: catalog.groups,
@@ -158,5 +168,8 @@ pub fn generate(seed: u64) -> DemoData {
         stock: catalog.stock,
         counterparties,
         contacts,
+        leads: deals.leads,
+        sales: deals.sales,
+        recipes: deals.recipes,
     }
 }

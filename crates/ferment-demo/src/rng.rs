@@ -22,6 +22,8 @@ pub(crate) mod purpose {
     pub const CATALOG: u64 = 3;
     /// Fixes the permutation that spreads tax numbers.
     pub const TAX_NUMBERS: u64 = 4;
+    /// The one stream for leads, sales and recipes.
+    pub const DEALS: u64 = 5;
 }
 
 /// SplitMix64's finaliser over the sum of two words: a cheap, well-mixed hash.

@@ -13,6 +13,7 @@ const TEAM: &[(&str, &str, &str, &str, &str, bool)] = &[
     ("head", "Белов Андрей Николаевич", "a.belov", "+7 (916) 201-45-17", "RU", true),
     ("manager", "Кузнецова Ольга Сергеевна", "o.kuznetsova", "+7 (927) 318-62-40", "RU-VFD", true),
     ("technologist", "Романова Елена Игоревна", "e.romanova", "+7 (915) 774-03-28", "RU", false),
+    ("logist", "Соколов Артём Евгеньевич", "a.sokolov", "+7 (916) 488-20-73", "RU", false),
     ("m.orlov", "Орлов Максим Дмитриевич", "m.orlov", "+7 (925) 140-77-91", "RU-CFD", true),
     ("a.vasilyeva", "Васильева Анна Павловна", "a.vasilyeva", "+7 (903) 562-18-09", "RU-CFD", true),
     ("i.smirnov", "Смирнов Игорь Александрович", "i.smirnov", "+7 (921) 655-30-12", "RU-NWFD", true),
@@ -44,6 +45,7 @@ fn role_of(login: &str) -> &'static str {
     match login {
         "head" => "head_of_sales",
         "technologist" => "technologist",
+        "logist" => "logistics",
         _ => "regional_manager",
     }
 }

@@ -121,14 +121,9 @@ impl ProductInput {
             errors.add("vat_rate", Problem::Range { min: 0, max: 100 });
         }
         let price = errors.take("price", parse_minor(&self.price, MONEY_SCALE));
-        let currency = if self.currency.trim().is_empty() {
-            "RUB".to_string()
-        } else {
-            self.currency.trim().to_uppercase()
-        };
-        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
-            errors.add("currency", Problem::Length { expected: 3 });
-        }
+        let currency = errors
+            .take("currency", currency(&self.currency))
+            .unwrap_or_default();
         let description = errors
             .take("description", optional_text(&self.description, TEXT_MAX))
             .flatten();
@@ -227,6 +222,19 @@ impl WarehouseInput {
             address,
         })
     }
+}
+
+/// Parses an ISO 4217 currency code; blank is `RUB`.
+pub fn currency(value: &str) -> Result<String, Problem> {
+    let currency = if value.trim().is_empty() {
+        "RUB".to_string()
+    } else {
+        value.trim().to_uppercase()
+    };
+    if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(Problem::Length { expected: 3 });
+    }
+    Ok(currency)
 }
 
 /// Parses a stock quantity (thousandths of the unit).

@@ -131,6 +131,15 @@ pub enum Problem {
     },
     /// Not an IP address or network (`10.1.0.0/16`, `2001:db8::/32`).
     Cidr,
+    /// Not a date (`2026-11-26` or `26.11.2026`).
+    Date,
+    /// A business rule refused the value; the rule says why in both languages.
+    Rule {
+        /// The reason in Russian.
+        ru: String,
+        /// The reason in English.
+        en: String,
+    },
     /// The value must be between two bounds.
     Range {
         /// Smallest allowed value.
@@ -222,6 +231,10 @@ impl Problem {
             (Cidr, Lang::En) => {
                 "Not an address or network, e.g. 10.1.0.0/16 or 2001:db8::/32".into()
             }
+            (Date, Lang::Ru) => "Введите дату, например 26.11.2026".into(),
+            (Date, Lang::En) => "Enter a date, e.g. 2026-11-26".into(),
+            (Rule { ru, .. }, Lang::Ru) => ru.clone(),
+            (Rule { en, .. }, Lang::En) => en.clone(),
             (Range { min, max }, Lang::Ru) => format!("Значение от {min} до {max}"),
             (Range { min, max }, Lang::En) => format!("A value from {min} to {max}"),
         }
@@ -339,6 +352,18 @@ pub fn optional_text(value: &str, max: usize) -> Result<Option<String>, Problem>
         return Err(Problem::TooLong { max });
     }
     Ok(Some(trimmed.to_string()))
+}
+
+/// Parses an optional date typed as `2026-11-26` or the Russian `26.11.2026`.
+pub fn optional_date(value: &str) -> Result<Option<chrono::NaiveDate>, Problem> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(trimmed, "%d.%m.%Y"))
+        .map(Some)
+        .map_err(|_| Problem::Date)
 }
 
 /// Checks an e-mail address the way users expect: one `@`, something before it, a dotted domain

@@ -290,3 +290,36 @@ pub async fn list(
     };
     Ok(Page { items, next_cursor })
 }
+
+/// A live contact with this e-mail among their addresses (case-insensitive), with their
+/// counterparty: a lead's conversion reuses them instead of making a duplicate.
+pub async fn find_by_email(
+    connection: &mut AnyConnection,
+    email: &str,
+) -> StoreResult<Option<(Uuid, Option<Uuid>)>> {
+    let needle = serde_json::to_string(&email.trim().to_lowercase()).unwrap_or_default();
+    let rows = sqlx::query(
+        "SELECT id, counterparty_id, emails FROM contacts WHERE deleted_at IS NULL AND LOWER(emails) LIKE $1 LIMIT 20",
+    )
+    // `_` and `%` in the needle only widen the LIKE; the exact comparison below decides.
+    .bind(format!("%{needle}%"))
+    .fetch_all(connection)
+    .await?;
+    for row in rows {
+        let emails: Vec<String> =
+            serde_json::from_str(&row.try_get::<String, _>("emails")?).unwrap_or_default();
+        if emails
+            .iter()
+            .any(|e| e.trim().eq_ignore_ascii_case(email.trim()))
+        {
+            return Ok(Some((
+                crate::parse_id(&row.try_get::<String, _>("id")?)?,
+                crate::parse_optional_id(
+                    row.try_get::<Option<String>, _>("counterparty_id")?
+                        .as_deref(),
+                )?,
+            )));
+        }
+    }
+    Ok(None)
+}

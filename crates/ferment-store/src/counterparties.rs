@@ -619,3 +619,38 @@ pub async fn list(
     };
     Ok(Page { items, next_cursor })
 }
+
+/// A live counterparty with this ИНН (the first by name), for matching a lead on conversion.
+pub async fn find_by_inn(
+    connection: &mut AnyConnection,
+    inn: &str,
+) -> StoreResult<Option<(Uuid, String)>> {
+    let row = sqlx::query(
+        "SELECT id, name FROM counterparties WHERE inn = $1 AND deleted_at IS NULL ORDER BY name_sort, id LIMIT 1",
+    )
+    .bind(inn)
+    .fetch_optional(connection)
+    .await?;
+    row.map(|row| {
+        Ok((
+            parse_id(&row.try_get::<String, _>("id")?)?,
+            row.try_get("name")?,
+        ))
+    })
+    .transpose()
+}
+
+/// A live counterparty whose e-mail is `email` (case-insensitive).
+pub async fn find_by_email(
+    connection: &mut AnyConnection,
+    email: &str,
+) -> StoreResult<Option<Uuid>> {
+    let row = sqlx::query(
+        "SELECT id FROM counterparties WHERE email_sort = $1 AND deleted_at IS NULL ORDER BY name_sort, id LIMIT 1",
+    )
+    .bind(normalize(email.trim()))
+    .fetch_optional(connection)
+    .await?;
+    row.map(|row| parse_id(&row.try_get::<String, _>("id")?))
+        .transpose()
+}

@@ -13,16 +13,22 @@ pub mod access;
 pub mod audit;
 pub mod bulk;
 pub mod contacts;
+pub mod costs;
 pub mod counterparties;
 pub mod departments;
 pub mod error;
 pub mod history;
+pub mod leads;
 pub mod list;
+pub mod processes;
 pub mod products;
+pub mod recipes;
 pub mod roles;
+pub mod sales;
 pub mod search;
 pub mod settings;
 pub mod sql;
+pub mod tasks;
 pub mod territories;
 pub mod testing;
 pub mod users;
@@ -157,7 +163,8 @@ impl Store {
             Dialect::Sqlite => "ANALYZE",
             Dialect::Postgres => {
                 "ANALYZE territories, roles, users, user_roles, counterparties, counterparty_bank_accounts, \
-                 search_terms, contacts, product_groups, products, warehouses, stock, change_log"
+                 search_terms, contacts, product_groups, products, warehouses, stock, change_log, \
+                 leads, sales, sale_lines, sale_costs, sale_events, tasks, recipes, process_definitions"
             }
         };
         self.write.execute(statement).await?;

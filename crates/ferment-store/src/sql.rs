@@ -13,6 +13,8 @@ pub enum Arg {
     OptText(Option<String>),
     /// Integer.
     Int(i64),
+    /// Optional integer (`NULL` when `None`).
+    OptInt(Option<i64>),
 }
 
 /// SQL text with its bound values.
@@ -75,6 +77,7 @@ impl Sql {
                 Arg::Text(value) => query.bind(value.clone()),
                 Arg::OptText(value) => query.bind(value.clone()),
                 Arg::Int(value) => query.bind(*value),
+                Arg::OptInt(value) => query.bind(*value),
             };
         }
         query

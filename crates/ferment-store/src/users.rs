@@ -25,7 +25,7 @@ pub(crate) const COLUMNS: &str = "id, version, created_at, updated_at, login, fu
 
 /// The roles Ferment ships: code, Russian and English names. Their rights come from
 /// `ferment_domain::access::rights::shipped`.
-pub const SHIPPED_ROLES: [(&str, &str, &str); 5] = [
+pub const SHIPPED_ROLES: [(&str, &str, &str); 6] = [
     (roles::ADMIN, "Администратор", "Administrator"),
     (roles::MANAGER, "Менеджер по продажам", "Sales manager"),
     (
@@ -39,6 +39,7 @@ pub const SHIPPED_ROLES: [(&str, &str, &str); 5] = [
         "Regional manager",
     ),
     (roles::TECHNOLOGIST, "Технолог", "Technologist"),
+    (roles::LOGISTICS, "Логист", "Logistics"),
 ];
 
 /// Creates the shipped roles that are missing, and gives a shipped role that has no rights yet

@@ -257,3 +257,44 @@ pub async fn stock(
         })
         .collect()
 }
+
+/// Where a product has stock: in an office sample store, in a shipping warehouse.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Presence {
+    /// Some office sample store holds a positive quantity.
+    pub in_office: bool,
+    /// Some shipping warehouse holds a positive quantity.
+    pub in_warehouse: bool,
+}
+
+/// Where each of `products` has stock (the samples stage decides its tasks by this).
+pub async fn presence(
+    connection: &mut AnyConnection,
+    products: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Presence>> {
+    let mut found: std::collections::HashMap<Uuid, Presence> = std::collections::HashMap::new();
+    if products.is_empty() {
+        return Ok(found);
+    }
+    let mut sql = crate::sql::Sql::new(
+        "SELECT s.product_id, w.kind FROM stock s JOIN warehouses w ON w.id = s.warehouse_id \
+         WHERE w.deleted_at IS NULL AND s.quantity > 0 AND s.product_id IN (",
+    );
+    sql.bind_list(
+        products
+            .iter()
+            .map(|id| crate::sql::Arg::Text(id.to_string())),
+    )
+    .push(")");
+    for row in sql.query().fetch_all(connection).await? {
+        let product = parse_id(&row.try_get::<String, _>("product_id")?)?;
+        let kind: String = row.try_get("kind")?;
+        let entry = found.entry(product).or_default();
+        if kind == WarehouseKind::OfficeSamples.code() {
+            entry.in_office = true;
+        } else {
+            entry.in_warehouse = true;
+        }
+    }
+    Ok(found)
+}

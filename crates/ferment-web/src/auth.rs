@@ -203,6 +203,19 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// A user acting outside a request (the demo load, command-line tools): their own rights
+    /// apply, as if they had signed in with an API token from no known address.
+    pub fn acting(user: Record<User>, actor: Actor) -> CurrentUser {
+        CurrentUser {
+            actor,
+            user: Arc::new(user),
+            via: Via::Token,
+            token_digest: String::new(),
+            ip: None,
+            refusals: Arc::default(),
+        }
+    }
+
     /// Notes a refused operation for the audit log.
     pub fn note_refusal(&self, detail: serde_json::Value) {
         if let Ok(mut refusals) = self.refusals.lock() {

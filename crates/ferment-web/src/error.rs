@@ -52,6 +52,10 @@ pub enum AppError {
     /// The record can't be deleted while others refer to it.
     #[error("in use")]
     InUse,
+    /// The request is well formed but the record's state does not allow it now (a stage move the
+    /// process does not allow, a task already closed); the reasons name the fields.
+    #[error("conflict with the record's state")]
+    Conflict(Vec<FieldError>),
     /// A CSRF token is missing or wrong.
     #[error("csrf")]
     Csrf,
@@ -143,9 +147,10 @@ impl AppError {
                 StatusCode::FORBIDDEN
             }
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Duplicate { .. } | AppError::StaleVersion { .. } | AppError::InUse => {
-                StatusCode::CONFLICT
-            }
+            AppError::Duplicate { .. }
+            | AppError::StaleVersion { .. }
+            | AppError::InUse
+            | AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -218,6 +223,14 @@ impl AppError {
                     .to_string(),
                 ),
             ),
+            AppError::Conflict(_) => (
+                "conflict",
+                lang.pick(
+                    "Сейчас это сделать нельзя",
+                    "This cannot be done now",
+                ),
+                None,
+            ),
             AppError::InUse => (
                 "in-use",
                 lang.pick(
@@ -233,7 +246,7 @@ impl AppError {
             ),
         };
         let errors = match self {
-            AppError::Invalid(errors) => errors
+            AppError::Invalid(errors) | AppError::Conflict(errors) => errors
                 .iter()
                 .map(|e| WireFieldError {
                     field: e.field.clone(),

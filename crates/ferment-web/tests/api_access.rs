@@ -415,7 +415,7 @@ async fn roles_are_edited_through_the_api_with_validation_versions_and_audit() {
             .json(
                 Method::POST,
                 "/api/v1/roles",
-                Some(json!({"code": "logistics", "name": "Логист",
+                Some(json!({"code": "warehouse_clerk", "name": "Кладовщик",
                     "permissions": {"task": {"read": "own", "edit": "own"}, "counterparty": {"read": "all"}},
                     "ip_allow": ["10.1.0.0/16"]})),
             )
@@ -425,7 +425,7 @@ async fn roles_are_edited_through_the_api_with_validation_versions_and_audit() {
         let (status, problem) = app
             .json(
                 Method::PATCH,
-                "/api/v1/roles/logistics",
+                "/api/v1/roles/warehouse_clerk",
                 Some(json!({"permissions": {"lead": {"read": "everything"}}, "ip_allow": ["10.0.0.0/99"], "version": 1})),
             )
             .await;
@@ -441,12 +441,14 @@ async fn roles_are_edited_through_the_api_with_validation_versions_and_audit() {
             ["permissions.lead.read", "ip_allow[0]"],
             "{problem}"
         );
-        let (_, unchanged) = app.json(Method::GET, "/api/v1/roles/logistics", None).await;
+        let (_, unchanged) = app
+            .json(Method::GET, "/api/v1/roles/warehouse_clerk", None)
+            .await;
         assert_eq!(unchanged["version"], 1);
         let (status, _) = app
             .json(
                 Method::PATCH,
-                "/api/v1/roles/logistics",
+                "/api/v1/roles/warehouse_clerk",
                 Some(json!({"name": "Логистика", "version": 7})),
             )
             .await;
@@ -454,7 +456,7 @@ async fn roles_are_edited_through_the_api_with_validation_versions_and_audit() {
         let (status, changed) = app
             .json(
                 Method::PATCH,
-                "/api/v1/roles/logistics",
+                "/api/v1/roles/warehouse_clerk",
                 Some(json!({"ip_allow": [], "version": 1})),
             )
             .await;
@@ -468,14 +470,14 @@ async fn roles_are_edited_through_the_api_with_validation_versions_and_audit() {
             .json(
                 Method::POST,
                 "/api/v1/roles",
-                Some(json!({"code": "logistics", "name": "Дубль"})),
+                Some(json!({"code": "warehouse_clerk", "name": "Дубль"})),
             )
             .await;
         assert_eq!(status, 422);
         let (status, _) = app.json(Method::DELETE, "/api/v1/roles/admin", None).await;
         assert_eq!(status, 409, "a role someone holds stays");
         let (status, _) = app
-            .json(Method::DELETE, "/api/v1/roles/logistics", None)
+            .json(Method::DELETE, "/api/v1/roles/warehouse_clerk", None)
             .await;
         assert_eq!(status, 204);
         let (_, audit) = app.json(Method::GET, "/api/v1/audit", None).await;

@@ -80,4 +80,21 @@ async fn the_schemas_come_from_the_domain_inputs() {
             .get("vat_rate")
             .is_some()
     );
+    let schemas = &document["components"]["schemas"];
+    for (schema, field) in [
+        ("Sale", "lines"),
+        ("Sale", "counterparty_id"),
+        ("Lead", "company_name"),
+        ("Lead", "need"),
+        ("Task", "due_on"),
+        ("Recipe", "composition"),
+        ("Cost", "category"),
+    ] {
+        assert!(
+            schemas[schema]["properties"].get(field).is_some(),
+            "{schema}.{field} is described"
+        );
+    }
+    assert!(document["paths"].get("/sales/{id}/stage").is_some());
+    assert!(document["paths"].get("/tasks/{id}/complete").is_some());
 }

@@ -35,8 +35,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Serve with the demo data set: a food-ingredients supplier with its team, clients and catalogue.
     ///
-    /// Like `serve`, but on a database without counterparties it first loads the demo (10 users,
-    /// about 300 counterparties, 800 contacts, 400 products, 3 warehouses with stock). The password of
+    /// Like `serve`, but on a database without counterparties it first loads the demo (11 users,
+    /// about 300 counterparties, 800 contacts, 400 products, 3 warehouses with stock, 55 sales at every
+    /// stage of the sales process with their tasks, 20 leads). The password of
     /// `admin` and of the demo users is FERMENT_ADMIN_PASSWORD if set, otherwise a new generated one;
     /// it is printed on every start, so the demo logins always work.
     Demo(ServeArgs),

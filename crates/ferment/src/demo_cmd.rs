@@ -100,7 +100,7 @@ fn seconds(duration: Duration) -> String {
 fn print_report(report: &LoadReport) {
     println!(
         "Loaded in {}: {} users, {} counterparties, {} contacts, {} products in {} groups, \
-         {} warehouses with {} stock lines.",
+         {} warehouses with {} stock lines, {} sales, {} leads, {} recipes.",
         seconds(report.elapsed),
         report.users,
         report.counterparties,
@@ -109,6 +109,9 @@ fn print_report(report: &LoadReport) {
         report.product_groups,
         report.warehouses,
         report.stock_lines,
+        report.deals.sales,
+        report.deals.leads,
+        report.deals.recipes,
     );
 }
 

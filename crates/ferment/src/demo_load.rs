@@ -39,6 +39,8 @@ pub struct LoadReport {
     pub counterparties: usize,
     /// Contacts.
     pub contacts: usize,
+    /// Recipes, leads and sales.
+    pub deals: crate::demo_deals::DealsReport,
     /// Wall time of the load, statistics refresh included.
     pub elapsed: Duration,
 }
@@ -79,9 +81,13 @@ pub async fn load(
     load_stock(&mut tx, data, &catalog, &mut report)
         .await
         .context("loading the demo stock")?;
-    load_clients(&mut tx, data, &user_ids, &mut territory_ids, &mut report)
+    let clients = load_clients(&mut tx, data, &user_ids, &mut territory_ids, &mut report)
         .await
         .context("loading the demo counterparties and contacts")?;
+    report.deals =
+        crate::demo_deals::load(&mut tx, data, &user_ids, &catalog.product_ids, &clients)
+            .await
+            .context("loading the demo leads and sales")?;
 
     tx.commit().await.context("committing the demo data")?;
     store
@@ -248,8 +254,8 @@ async fn load_clients(
     user_ids: &HashMap<String, Uuid>,
     territory_ids: &mut TerritoryIds,
     report: &mut LoadReport,
-) -> anyhow::Result<()> {
-    let mut counterparty_ids: HashMap<&str, Uuid> = HashMap::new();
+) -> anyhow::Result<HashMap<String, Uuid>> {
+    let mut counterparty_ids: HashMap<String, Uuid> = HashMap::new();
     for demo in &data.counterparties {
         let mut counterparty = demo
             .input
@@ -268,7 +274,7 @@ async fn load_clients(
             })?)
         };
         let record = counterparties::insert(tx, None, &counterparty).await?;
-        counterparty_ids.insert(demo.key.as_str(), record.meta.id);
+        counterparty_ids.insert(demo.key.clone(), record.meta.id);
         report.counterparties += 1;
     }
     for demo in &data.contacts {
@@ -278,11 +284,11 @@ async fn load_clients(
             .map_err(|errors| invalid("contact of", &demo.counterparty_key, errors))?;
         contact.counterparty_id = Some(
             *counterparty_ids
-                .get(demo.counterparty_key.as_str())
+                .get(&demo.counterparty_key)
                 .ok_or_else(|| anyhow!("counterparty {:?} is unknown", demo.counterparty_key))?,
         );
         contacts::insert(tx, None, &contact).await?;
         report.contacts += 1;
     }
-    Ok(())
+    Ok(counterparty_ids)
 }

@@ -12,6 +12,7 @@
 mod cli;
 mod config;
 mod demo_cmd;
+mod demo_deals;
 mod demo_load;
 mod server;
 mod startup;

@@ -238,6 +238,38 @@ async fn migrate_then_demo_serves_the_demo_clients_to_the_demo_manager() {
         count_counterparties(&client, &server.base, &head).await,
         everyone
     );
+    // The demo's deals stand at every stage, with the engine's tasks open on them.
+    assert!(server.stdout.contains("55 sales"), "{}", server.stdout);
+    let (status, board) = get_json(
+        &client,
+        format!("{}/api/v1/sales/board?closed=true", server.base),
+        &head,
+    )
+    .await;
+    assert_eq!(status, 200, "{board}");
+    for column in board["columns"].as_array().expect("columns") {
+        assert!(
+            column["count"].as_i64().unwrap_or(0) > 0,
+            "the demo has sales at {}: {board}",
+            column["stage"]
+        );
+    }
+    let (_, technologist_tasks) = get_json(
+        &client,
+        format!(
+            "{}/api/v1/tasks?status=open&kind=choose_recipe",
+            server.base
+        ),
+        &admin,
+    )
+    .await;
+    assert!(
+        !technologist_tasks["items"]
+            .as_array()
+            .expect("items")
+            .is_empty(),
+        "recipe choices wait for the technologist: {technologist_tasks}"
+    );
     drop(server);
 
     // A second start finds the data loaded and, without a password in the environment, prints a

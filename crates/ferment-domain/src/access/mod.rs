@@ -134,6 +134,8 @@ pub mod roles {
     pub const REGIONAL_MANAGER: &str = "regional_manager";
     /// Technologist: the knowledge base and clients, no prices.
     pub const TECHNOLOGIST: &str = "technologist";
+    /// Logistics: orders and receives samples, ships trial samples; sees clients and sales, no prices.
+    pub const LOGISTICS: &str = "logistics";
 }
 
 /// A territory as access sees it: its id and its materialised path (`/RU/RU-CFD/RU-MOW/`), so that

@@ -354,6 +354,27 @@ pub fn shipped(code: &str) -> Option<Rights> {
             grant(&mut rights, &[RecordKind::Document], &[Read], Level::All);
             rights.hidden_fields.insert(ProtectedField::ProductPrice);
         }
+        roles::LOGISTICS => {
+            grant(
+                &mut rights,
+                &[
+                    RecordKind::Counterparty,
+                    RecordKind::Contact,
+                    RecordKind::Sale,
+                ],
+                &[Read],
+                Level::All,
+            );
+            grant(&mut rights, &[RecordKind::Task], &[Read, Edit], Level::Own);
+            grant(&mut rights, &[RecordKind::Product], &[Read], Level::All);
+            grant(
+                &mut rights,
+                &[RecordKind::Warehouse],
+                &[Read, Edit],
+                Level::All,
+            );
+            rights.hidden_fields.insert(ProtectedField::ProductPrice);
+        }
         _ => return None,
     }
     Some(rights)

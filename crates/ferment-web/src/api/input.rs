@@ -109,6 +109,10 @@ fn object_templates(field: &str) -> Option<Value> {
         "bank_accounts" => {
             serde_json::to_value(ferment_domain::counterparty::BankAccountInput::default()).ok()
         }
+        "lines" => serde_json::to_value(ferment_domain::sale::SaleLineInput::default()).ok(),
+        "composition" => {
+            serde_json::to_value(ferment_domain::recipe::ComponentInput::default()).ok()
+        }
         _ => None,
     }
 }

@@ -8,9 +8,14 @@ pub mod auth;
 pub mod contacts;
 pub mod counterparties;
 pub mod input;
+pub mod leads;
 pub mod openapi;
 pub mod params;
+pub mod process;
 pub mod products;
+pub mod recipes;
+pub mod sales;
+pub mod tasks;
 pub mod territories;
 pub mod users;
 pub mod warehouses;
@@ -36,6 +41,11 @@ pub fn routes() -> Router<AppState> {
         .merge(warehouses::routes())
         .merge(territories::routes())
         .merge(users::routes())
+        .merge(leads::routes())
+        .merge(sales::routes())
+        .merge(tasks::routes())
+        .merge(recipes::routes())
+        .merge(process::routes())
         .merge(openapi::routes())
 }
 
@@ -66,6 +76,21 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
                 Problem::Type { expected: "object" },
             )])),
         }
+    }
+}
+
+/// A body that may be absent (an action without parameters): empty is `{}`, anything else must
+/// be a JSON object.
+pub fn optional_object(bytes: &[u8]) -> Result<Map<String, Value>, AppError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(AppError::Invalid(vec![FieldError::new(
+            "body",
+            Problem::Type { expected: "object" },
+        )])),
     }
 }
 

@@ -10,6 +10,10 @@ use axum::{Json, Router};
 use ferment_domain::catalog::{ProductInput, WarehouseInput};
 use ferment_domain::contact::ContactInput;
 use ferment_domain::counterparty::CounterpartyInput;
+use ferment_domain::lead::LeadInput;
+use ferment_domain::recipe::RecipeInput;
+use ferment_domain::sale::{CostInput, SaleInput};
+use ferment_domain::task::TaskInput;
 use ferment_domain::territory::TerritoryInput;
 use ferment_domain::user::UserInput;
 use serde_json::{Map, Value, json};
@@ -84,6 +88,45 @@ pub const RESOURCES: &[Resource] = &[
         filters: &[],
     },
     Resource {
+        tag: "Лиды / Leads",
+        path: "/leads",
+        schema: "Lead",
+        editable: true,
+        history: true,
+        filters: &["status", "owner_id"],
+    },
+    Resource {
+        tag: "Продажи / Sales",
+        path: "/sales",
+        schema: "Sale",
+        editable: true,
+        history: true,
+        filters: &["stage", "status", "counterparty_id", "owner_id"],
+    },
+    Resource {
+        tag: "Задачи / Tasks",
+        path: "/tasks",
+        schema: "Task",
+        editable: false,
+        history: true,
+        filters: &[
+            "sale_id",
+            "counterparty_id",
+            "assignee",
+            "status",
+            "kind",
+            "due",
+        ],
+    },
+    Resource {
+        tag: "Рецептуры / Recipes",
+        path: "/recipes",
+        schema: "Recipe",
+        editable: true,
+        history: true,
+        filters: &[],
+    },
+    Resource {
         tag: "Пользователи / Users",
         path: "/users",
         schema: "User",
@@ -107,6 +150,11 @@ fn schemas() -> Map<String, Value> {
     add("Warehouse", WarehouseInput::schema());
     add("Territory", TerritoryInput::schema());
     add("User", UserInput::schema());
+    add("Lead", LeadInput::schema());
+    add("Sale", SaleInput::schema());
+    add("Task", TaskInput::schema());
+    add("Recipe", RecipeInput::schema());
+    add("Cost", CostInput::schema());
     schemas.insert(
         "Envelope".into(),
         json!({"type": "object", "properties": {
@@ -236,6 +284,7 @@ fn paths() -> Map<String, Value> {
         json!({"post": {"tags": ["Вход / Auth"], "summary": "Revoke the token used", "responses": responses(("204", "Revoked", None), &["401"])}}),
     );
     access_paths(&mut paths, &id);
+    process_paths(&mut paths, &id);
     paths.insert(
         "/users/me".into(),
         json!({"get": {"tags": ["Вход / Auth"], "summary": "The signed-in user", "responses": responses(("200", "The user", Some(record("User"))), &["401"])}}),
@@ -300,6 +349,75 @@ fn access_paths(paths: &mut Map<String, Value>, id: &Value) {
         "get": {"tags": [tag], "summary": "Where X-Forwarded-For is believed", "responses": responses(("200", "The list", Some(proxies.clone())), &["401", "403"])},
         "put": {"tags": [tag], "summary": "Replace the trusted proxies (manage_roles)", "requestBody": {"required": true, "content": json_content(proxies.clone())},
                 "responses": responses(("200", "The list", Some(proxies)), &["401", "403", "422"])}}));
+}
+
+/// The sales process paths (`api::sales`, `api::tasks`, `api::leads`, `api::process`): stage moves,
+/// completion, conversion, the board, the timeline, costs, the contract and the definition.
+fn process_paths(paths: &mut Map<String, Value>, id: &Value) {
+    let object = |properties: Value| json!({"type": "object", "properties": properties});
+    let sale = record("Sale");
+    let stage_body = object(json!({
+        "stage": {"type": "string", "example": "preliminary_kp"},
+        "process_type": {"type": "string", "enum": ["full", "short"]},
+        "contract_kind": {"type": "string", "enum": ["contract", "specification", "contract_and_specification"]},
+        "reason": {"type": "string"}, "skip": {"type": "boolean"}}));
+    paths.insert("/sales/{id}/stage".into(), json!({"post": {"tags": ["Продажи / Sales"],
+        "summary": "Enter (or skip) a stage; `won` / `lost` (with `reason`) close the sale", "parameters": [id],
+        "requestBody": {"required": true, "content": json_content(stage_body)},
+        "responses": responses(("200", "The sale with `created_tasks`", Some(sale.clone())), &["401", "403", "404", "409", "422"])}}));
+    paths.insert("/sales/{id}/contract".into(), json!({"patch": {"tags": ["Продажи / Sales"],
+        "summary": "Change the contract's fields; `redraw` copies lines and requisites again", "parameters": [id],
+        "requestBody": {"required": true, "content": json_content(object(json!({"version": {"type": "integer"},
+            "kind": {"type": "string"}, "number": {"type": "string"}, "date": {"type": "string", "format": "date"},
+            "payment_terms": {"type": "string"}, "delivery_terms": {"type": "string"},
+            "valid_until": {"type": "string", "format": "date"}, "redraw": {"type": "boolean"}})))},
+        "responses": responses(("200", "The sale", Some(sale.clone())), &["401", "403", "404", "409", "422"])}}));
+    paths.insert("/sales/board".into(), json!({"get": {"tags": ["Продажи / Sales"], "summary": "The kanban board",
+        "parameters": [query("owner_id"), query("closed"), query("per_column")],
+        "responses": responses(("200", "Columns with count, amount and cards", Some(object(json!({"columns": {"type": "array"}})))), &["401", "422"])}}));
+    paths.insert("/sales/{id}/timeline".into(), json!({"get": {"tags": ["Продажи / Sales"], "summary": "Stage moves and task events, oldest first",
+        "parameters": [id], "responses": responses(("200", "Events", Some(object(json!({"items": {"type": "array"}})))), &["401", "404"])}}));
+    let cost = record("Cost");
+    paths.insert("/sales/{id}/costs".into(), json!({
+        "get": {"tags": ["Продажи / Sales"], "summary": "The sale's costs (see_costs)", "parameters": [id],
+                "responses": responses(("200", "Costs", Some(object(json!({"items": {"type": "array", "items": cost.clone()}})))), &["401", "403", "404"])},
+        "post": {"tags": ["Продажи / Sales"], "summary": "Add a cost (see_costs)", "parameters": [id],
+                 "requestBody": {"required": true, "content": json_content(json!({"$ref": "#/components/schemas/Cost"}))},
+                 "responses": responses(("201", "The cost", Some(cost.clone())), &["401", "403", "404", "422"])}}));
+    paths.insert("/costs/{id}".into(), json!({
+        "patch": {"tags": ["Продажи / Sales"], "summary": "Change a cost", "parameters": [id],
+                  "requestBody": {"required": true, "content": json_content(json!({"$ref": "#/components/schemas/Cost"}))},
+                  "responses": responses(("200", "The cost", Some(cost)), &["401", "403", "404", "409", "422"])},
+        "delete": {"tags": ["Продажи / Sales"], "summary": "Delete a cost", "parameters": [id],
+                   "responses": responses(("204", "Deleted", None), &["401", "403", "404"])}}));
+    let task = record("Task");
+    paths.insert("/tasks/{id}/complete".into(), json!({"post": {"tags": ["Задачи / Tasks"],
+        "summary": "Complete with an outcome (required when the task's kind has outcomes)", "parameters": [id],
+        "requestBody": {"required": false, "content": json_content(object(json!({"outcome": {"type": "string"},
+            "data": {"type": "object"}, "comment": {"type": "string"}})))},
+        "responses": responses(("200", "The task with `created_tasks`, `sale_stage`, `suggest`", Some(task.clone())), &["401", "403", "404", "409", "422"])}}));
+    paths.insert("/tasks/{id}/cancel".into(), json!({"post": {"tags": ["Задачи / Tasks"], "summary": "Cancel an open task",
+        "parameters": [id], "responses": responses(("200", "The task", Some(task)), &["401", "403", "404", "409"])}}));
+    paths.insert("/leads/{id}/convert".into(), json!({"post": {"tags": ["Лиды / Leads"],
+        "summary": "Convert into a sale (client and contact matched by ИНН / e-mail or created)", "parameters": [id],
+        "requestBody": {"required": false, "content": json_content(json!({"$ref": "#/components/schemas/Sale"}))},
+        "responses": responses(("201", "The new sale's id", Some(object(json!({"sale_id": {"type": "string", "format": "uuid"},
+            "counterparty_id": {"type": "string"}, "counterparty_created": {"type": "boolean"},
+            "contact_id": {"type": "string"}, "contact_created": {"type": "boolean"}})))), &["401", "403", "404", "409", "422"])}}));
+    let definition = object(
+        json!({"id": {"type": "string"}, "version": {"type": "integer"}, "source": {"type": "string"}, "definition": {"type": "object"}}),
+    );
+    let source = json_content(object(
+        json!({"source": {"type": "string", "description": "TOML, see docs/PROCESS.md"}, "comment": {"type": "string"}}),
+    ));
+    paths.insert("/process".into(), json!({
+        "get": {"tags": ["Процесс / Process"], "summary": "The active process definition", "responses": responses(("200", "The definition", Some(definition.clone())), &["401"])},
+        "post": {"tags": ["Процесс / Process"], "summary": "Save a new active version (edit_process)", "requestBody": {"required": true, "content": source.clone()},
+                 "responses": responses(("201", "The version", Some(definition)), &["401", "403", "422"])}}));
+    paths.insert("/process/versions".into(), json!({"get": {"tags": ["Процесс / Process"], "summary": "Every version with its number of sales",
+        "responses": responses(("200", "Versions", Some(object(json!({"items": {"type": "array"}})))), &["401", "403"])}}));
+    paths.insert("/process/validate".into(), json!({"post": {"tags": ["Процесс / Process"], "summary": "Check a draft without saving",
+        "requestBody": {"required": true, "content": source}, "responses": responses(("200", "Valid", None), &["401", "422"])}}));
 }
 
 /// The OpenAPI document.

@@ -72,12 +72,21 @@ pub async fn create(
     check(user, KIND, Operation::Create, Target::Kind, None)?;
     let data = input.validate()?;
     let mut tx = begin(store).await?;
-    check_rules(&mut tx, user, &data).await?;
-    let new = facts_of(&mut tx, &data).await?;
-    check(user, KIND, Operation::Create, Target::New(&new), None)?;
-    let record = contacts::insert(&mut tx, Some(user.actor.user_id), &data).await?;
+    let record = create_in(&mut tx, user, &data).await?;
     commit(tx).await?;
     Ok(record)
+}
+
+/// Creates a validated contact in the caller's transaction (a lead's conversion makes one).
+pub async fn create_in(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    data: &Contact,
+) -> AppResult<Record<Contact>> {
+    check_rules(tx, user, data).await?;
+    let new = facts_of(tx, data).await?;
+    check(user, KIND, Operation::Create, Target::New(&new), None)?;
+    Ok(contacts::insert(tx, Some(user.actor.user_id), data).await?)
 }
 
 /// Reads a contact the user may see.

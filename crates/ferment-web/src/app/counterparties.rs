@@ -45,17 +45,26 @@ pub async fn create(
     input: &CounterpartyInput,
 ) -> AppResult<Record<Counterparty>> {
     check(user, KIND, Operation::Create, Target::Kind, None)?;
-    let mut data = input.validate()?;
+    let data = input.validate()?;
+    let mut tx = begin(store).await?;
+    let record = create_in(&mut tx, user, data).await?;
+    commit(tx).await?;
+    Ok(record)
+}
+
+/// Creates a validated counterparty in the caller's transaction (a lead's conversion makes one).
+pub async fn create_in(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    mut data: Counterparty,
+) -> AppResult<Record<Counterparty>> {
     if data.owner_id.is_none() {
         data.owner_id = Some(user.actor.user_id);
     }
-    let mut tx = begin(store).await?;
-    check_rules(&mut tx, &data, None).await?;
-    let new = facts_of(&mut tx, &data).await?;
+    check_rules(tx, &data, None).await?;
+    let new = facts_of(tx, &data).await?;
     check(user, KIND, Operation::Create, Target::New(&new), None)?;
-    let record = counterparties::insert(&mut tx, Some(user.actor.user_id), &data).await?;
-    commit(tx).await?;
-    Ok(record)
+    Ok(counterparties::insert(tx, Some(user.actor.user_id), &data).await?)
 }
 
 /// Reads a counterparty over `connection` if the user may see it.

@@ -8,6 +8,12 @@ pub mod access_admin;
 pub mod catalog;
 pub mod contacts;
 pub mod counterparties;
+pub mod leads;
+pub mod process;
+pub mod processes;
+pub mod recipes;
+pub mod sales;
+pub mod tasks;
 pub mod territories;
 pub mod users;
 

@@ -224,7 +224,7 @@ pub async fn error_layer(request: Request, next: Next) -> Response {
             let detail = problem.detail.unwrap_or_default();
             (problem.title, detail)
         }
-        AppError::Invalid(errors) => (
+        AppError::Invalid(errors) | AppError::Conflict(errors) => (
             error.problem(lang).title,
             errors
                 .iter()
