@@ -18,6 +18,22 @@ use crate::validation::{Errors, FieldError, Problem, optional_date, optional_tex
 /// Most lines a sale may have.
 pub const LINES_MAX: usize = 500;
 
+/// The largest amount of money one line, cost or expected amount may hold: 10 trillion roubles in
+/// kopecks. With at most [`LINES_MAX`] lines no sum of a sale can overflow.
+pub const AMOUNT_MAX: i64 = 1_000_000_000_000_000;
+
+/// Money typed as text, bounded by [`AMOUNT_MAX`].
+fn bounded_money(value: &str) -> Result<Option<i64>, Problem> {
+    let amount = optional_minor(value, MONEY_SCALE)?;
+    if amount.is_some_and(|a| a > AMOUNT_MAX) {
+        return Err(Problem::Range {
+            min: 0,
+            max: AMOUNT_MAX / 100,
+        });
+    }
+    Ok(amount)
+}
+
 /// One product of a sale, validated. Money in kopecks (VAT included), quantity in thousandths,
 /// the VAT rate in hundredths of a percent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,14 +105,20 @@ pub struct Totals {
     pub net: i64,
 }
 
-/// Totals of a list of lines.
+/// Totals of a list of lines (saturating: validated sales never come near the bound).
 pub fn totals(lines: &[SaleLine]) -> Totals {
-    let amount: i64 = lines.iter().map(SaleLine::amount).sum();
-    let vat: i64 = lines.iter().map(SaleLine::vat_amount).sum();
+    let amount = lines
+        .iter()
+        .map(SaleLine::amount)
+        .fold(0i64, i64::saturating_add);
+    let vat = lines
+        .iter()
+        .map(SaleLine::vat_amount)
+        .fold(0i64, i64::saturating_add);
     Totals {
         amount,
         vat,
-        net: amount - vat,
+        net: amount.saturating_sub(vat),
     }
 }
 
@@ -361,10 +383,7 @@ impl SaleLineInput {
             }),
         );
         let unit_price = errors
-            .take(
-                field("unit_price"),
-                optional_minor(&self.unit_price, MONEY_SCALE),
-            )
+            .take(field("unit_price"), bounded_money(&self.unit_price))
             .flatten();
         let vat_rate = errors
             .take(field("vat_rate"), optional_rate(&self.vat_rate))
@@ -377,17 +396,45 @@ impl SaleLineInput {
             .flatten()
             .unwrap_or(false);
         let unit_cost = errors
-            .take(
-                field("unit_cost"),
-                optional_minor(&self.unit_cost, MONEY_SCALE),
-            )
+            .take(field("unit_cost"), bounded_money(&self.unit_cost))
             .flatten();
         if errors.len() > before {
             return None;
         }
+        // The line's total must stay within the money bound whatever price the product gives.
+        let quantity = quantity?;
+        if quantity > AMOUNT_MAX / 1000 {
+            errors.add(
+                field("quantity"),
+                Problem::Range {
+                    min: 0,
+                    max: AMOUNT_MAX / 1_000_000,
+                },
+            );
+            return None;
+        }
+        let over = |price: Option<i64>| {
+            price.is_some_and(|p| {
+                i128::from(quantity) * i128::from(p) / 1000 > i128::from(AMOUNT_MAX)
+            })
+        };
+        if over(unit_price) || over(unit_cost) {
+            errors.add(
+                field(if over(unit_price) {
+                    "unit_price"
+                } else {
+                    "unit_cost"
+                }),
+                Problem::Range {
+                    min: 0,
+                    max: AMOUNT_MAX / 100,
+                },
+            );
+            return None;
+        }
         Some(LineDraft {
             product_id: product_id?,
-            quantity: quantity?,
+            quantity,
             unit_price,
             vat_rate,
             needs_sample,
@@ -437,10 +484,7 @@ impl SaleInput {
             )
             .flatten();
         let expected_amount = errors
-            .take(
-                "expected_amount",
-                optional_minor(&self.expected_amount, MONEY_SCALE),
-            )
+            .take("expected_amount", bounded_money(&self.expected_amount))
             .flatten();
         let expected_close_date = errors
             .take(
@@ -616,7 +660,10 @@ impl CostInput {
                 CostCategory::parse(&self.category)
             },
         );
-        let amount = errors.take("amount", parse_minor(&self.amount, MONEY_SCALE));
+        let amount = errors.take(
+            "amount",
+            bounded_money(&self.amount).and_then(|a| a.ok_or(Problem::Required)),
+        );
         let vat_rate = errors
             .take("vat_rate", optional_rate(&self.vat_rate))
             .flatten()
@@ -672,13 +719,16 @@ pub struct Margin {
 /// The margin of a sale.
 pub fn margin(lines: &[SaleLine], costs: &[Cost]) -> Margin {
     let revenue = totals(lines).net;
-    let cost_of_goods: i64 = lines.iter().filter_map(SaleLine::cost_of_goods).sum();
-    let costs: i64 = costs.iter().map(Cost::net).sum();
+    let cost_of_goods = lines
+        .iter()
+        .filter_map(SaleLine::cost_of_goods)
+        .fold(0i64, i64::saturating_add);
+    let costs = costs.iter().map(Cost::net).fold(0i64, i64::saturating_add);
     Margin {
         revenue,
         cost_of_goods,
         costs,
-        margin: revenue - cost_of_goods - costs,
+        margin: revenue.saturating_sub(cost_of_goods).saturating_sub(costs),
     }
 }
 
@@ -778,6 +828,55 @@ mod tests {
                 "lines[0].vat_rate"
             ]
         );
+    }
+
+    #[test]
+    fn money_is_bounded_so_no_sum_overflows() {
+        let input = SaleInput {
+            title: "x".into(),
+            counterparty_id: Uuid::nil().to_string(),
+            expected_amount: "99999999999999999".into(),
+            lines: vec![
+                SaleLineInput {
+                    product_id: Uuid::nil().to_string(),
+                    quantity: "9999999999999".into(),
+                    ..Default::default()
+                },
+                SaleLineInput {
+                    product_id: Uuid::nil().to_string(),
+                    quantity: "1000000".into(),
+                    unit_price: "99999999999".into(),
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        };
+        let fields: Vec<String> = input
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "lines[0].quantity",
+                "lines[1].unit_price",
+                "expected_amount"
+            ]
+        );
+        let huge = SaleLine {
+            product_id: Uuid::nil(),
+            quantity: i64::MAX,
+            unit_price: i64::MAX,
+            vat_rate: 2200,
+            needs_sample: false,
+            sample_paid: false,
+            unit_cost: Some(i64::MAX),
+        };
+        let t = totals(&[huge.clone(), huge.clone()]);
+        assert_eq!(t.amount, i64::MAX);
+        margin(&[huge.clone(), huge], &[]);
     }
 
     #[test]
