@@ -153,7 +153,7 @@ impl Completion {
             errors.check("comment", optional_text(comment, TEXT_MAX).map(|_| ()));
         }
         if let Some(outcome) = &self.outcome
-            && (outcome.len() > 64 || outcome.trim().is_empty())
+            && outcome.chars().count() > 64
         {
             errors.add("outcome", Problem::TooLong { max: 64 });
         }

@@ -131,6 +131,7 @@ impl Store {
         let mut tx = self.begin().await?;
         users::seed_roles(&mut tx).await?;
         territories::seed(&mut tx).await?;
+        processes::seed(&mut tx, "sales", ferment_domain::process::DEFAULT_TOML).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -141,3 +141,19 @@ pub async fn sales_per_version(
         })
         .collect()
 }
+
+/// Saves `source` as version 1 of `code` when the process has no version yet (start-up seeds the
+/// shipped default this way, so reads never have to).
+pub async fn seed(connection: &mut AnyConnection, code: &str, source: &str) -> StoreResult<()> {
+    if active(connection, code).await?.is_none() && versions(connection, code).await?.is_empty() {
+        save(
+            connection,
+            None,
+            code,
+            source,
+            Some("Процесс из поставки / shipped default"),
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -70,6 +70,36 @@
     });
   });
 
+  // The stage-move form shows the process type, contract kind and reason only for a stage that
+  // needs them (data-needs maps each stage to the inputs it needs); hidden inputs are not sent.
+  document.querySelectorAll('form[data-needs]').forEach(function (form) {
+    var needs;
+    try {
+      needs = JSON.parse(form.getAttribute('data-needs'));
+    } catch (error) {
+      return;
+    }
+    var stage = form.querySelector('select[name="stage"]');
+    if (!stage) {
+      return;
+    }
+    var update = function () {
+      var wanted = needs[stage.value] || [];
+      ['process_type', 'contract_kind', 'reason'].forEach(function (name) {
+        var input = form.querySelector('[name="' + name + '"]');
+        var field = input && input.closest('.field');
+        if (!field) {
+          return;
+        }
+        var show = wanted.indexOf(name) >= 0 || input.getAttribute('aria-invalid') === 'true';
+        field.hidden = !show;
+        input.disabled = !show;
+      });
+    };
+    stage.addEventListener('change', update);
+    update();
+  });
+
   // After a refused save, put the cursor in the first field that needs fixing.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) {

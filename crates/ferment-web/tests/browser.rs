@@ -11,53 +11,11 @@
 
 mod common;
 
-use std::time::Duration;
-
-use anyhow::{Context, ensure};
-use fantoccini::{Client, ClientBuilder, Locator};
+use anyhow::ensure;
+use common::browser::{open_browser, screenshot, wait_for, webdriver_url};
+use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::json;
-
-/// How long a page may take to show what the journey waits for.
-const PATIENCE: Duration = Duration::from_secs(15);
-
-fn webdriver_url() -> Option<String> {
-    match std::env::var("FERMENT_TEST_WEBDRIVER") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("FERMENT_REQUIRE_SERVICES").as_deref() == Ok("1") => {
-            panic!("FERMENT_TEST_WEBDRIVER is not set but FERMENT_REQUIRE_SERVICES=1")
-        }
-        _ => {
-            eprintln!("note: FERMENT_TEST_WEBDRIVER is not set; the browser journey is left out");
-            None
-        }
-    }
-}
-
-async fn open_browser(webdriver: &str) -> anyhow::Result<Client> {
-    let profile = std::env::temp_dir().join(format!("ferment-chromium-{}", uuid::Uuid::new_v4()));
-    let mut options = json!({
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--window-size=1280,1024",
-            format!("--user-data-dir={}", profile.display()),
-        ],
-    });
-    if let Ok(binary) = std::env::var("FERMENT_TEST_CHROMIUM")
-        && !binary.is_empty()
-    {
-        options["binary"] = json!(binary);
-    }
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("browserName".into(), json!("chrome"));
-    capabilities.insert("goog:chromeOptions".into(), options);
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(webdriver)
-        .await
-        .context("starting a WebDriver session")
-}
 
 /// Three clients, one with a full card (territory, addresses, a bank account, two contacts),
 /// created through the API as any integration would.
@@ -126,24 +84,6 @@ async fn seed(app: &common::TestApp) {
             }
         }
     }
-}
-
-/// Saves a screenshot for review; a failure to write it does not fail the journey.
-async fn screenshot(browser: &Client, name: &str) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    if let Ok(png) = browser.screenshot().await {
-        let _ = std::fs::create_dir_all(&dir);
-        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
-    }
-}
-
-async fn wait_for(browser: &Client, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-    browser
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(css))
-        .await
-        .with_context(|| format!("waiting for {css}"))
 }
 
 async fn journey(browser: &Client, base: &str) -> anyhow::Result<()> {
@@ -349,7 +289,7 @@ async fn seed_access(app: &common::TestApp) -> AccessSeed {
     }
 }
 
-/// Signs in through the login page (the browser is on it) and waits for the counterparty list.
+/// Signs in through the login page (the browser is on it) and opens the counterparty list.
 async fn sign_in_as(browser: &Client, login: &str) -> anyhow::Result<()> {
     wait_for(browser, "html[lang=ru] input[name=login]")
         .await?
@@ -365,6 +305,12 @@ async fn sign_in_as(browser: &Client, login: &str) -> anyhow::Result<()> {
         .await?
         .click()
         .await?;
+    // Without a page to go back to, signing in opens «my tasks», the start page.
+    wait_for(browser, "#nav-tasks").await?;
+    let here = browser.current_url().await?;
+    if !here.path().starts_with("/counterparties") {
+        browser.goto(here.join("/counterparties")?.as_str()).await?;
+    }
     wait_for(browser, "table#counterparties tbody tr").await?;
     Ok(())
 }

@@ -41,7 +41,7 @@ async fn an_anonymous_visitor_is_sent_to_the_login_page() {
         let login = browser.get(&page.location).await;
         assert_eq!(login.status, 200);
         assert!(login.body.contains("name=\"password\""));
-        assert_eq!(browser.get("/").await.location, "/counterparties");
+        assert_eq!(browser.get("/").await.location, "/tasks");
     }
 }
 
@@ -118,7 +118,7 @@ async fn signing_in_opens_a_session_and_goes_back_only_to_local_pages() {
                 ],
             )
             .await;
-        assert_eq!(page.location, "/counterparties", "never to another host");
+        assert_eq!(page.location, "/tasks", "never to another host");
     }
 }
 

@@ -120,7 +120,8 @@ fn job_of(user: &DemoUser) -> String {
     let role = user.roles.first().map(String::as_str).unwrap_or("");
     match role {
         roles::HEAD_OF_SALES => "head of sales: every client".into(),
-        roles::TECHNOLOGIST => "technologist: clients and products, no prices".into(),
+        roles::TECHNOLOGIST => "technologist: recipes and the tasks given to her, no prices".into(),
+        roles::LOGISTICS => "logistics: sample and trial shipments, no prices".into(),
         roles::REGIONAL_MANAGER => format!("regional manager: clients of {}", user.territory_code),
         other => other.to_string(),
     }
@@ -141,7 +142,7 @@ fn print_logins(data: &DemoData, password: &str, from_env: bool) {
         "    {:<14} {:<32} administrator: everything",
         ADMIN_LOGIN, "Администратор"
     );
-    let featured = ["head", "manager", "technologist"];
+    let featured = ["head", "manager", "technologist", "logist"];
     for user in data
         .users
         .iter()

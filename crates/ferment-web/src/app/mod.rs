@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod counterparties;
 pub mod leads;
+pub mod pages_support;
 pub mod process;
 pub mod processes;
 pub mod recipes;

@@ -80,6 +80,26 @@ pub async fn active(tx: &mut Tx) -> AppResult<(Uuid, Arc<Definition>)> {
     Ok((row.id, definition))
 }
 
+/// The active version for a read: from a reader connection, so a page or a list never waits for
+/// the writer; only a database that was never seeded takes the writing path of [`active`].
+pub async fn active_for_reading(
+    store: &ferment_store::Store,
+) -> AppResult<(Uuid, Arc<Definition>)> {
+    {
+        let mut connection = store.reader().await?;
+        if let Some(row) = processes::active(&mut connection, SALES).await? {
+            let definition = definition(&mut connection, row.id).await?;
+            return Ok((row.id, definition));
+        }
+    }
+    let mut tx = store.begin().await?;
+    let found = active(&mut tx).await?;
+    tx.commit()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(found)
+}
+
 /// The engine's view of a sale's lines: flags and where each product has stock.
 pub async fn line_facts(
     connection: &mut Connection,

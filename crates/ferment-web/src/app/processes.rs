@@ -19,10 +19,9 @@ pub async fn active(
     store: &Store,
     _user: &CurrentUser,
 ) -> AppResult<(DefinitionRow, Arc<Definition>)> {
-    let mut tx = begin(store).await?;
-    let (id, definition) = engine_io::active(&mut tx).await?;
-    let row = processes::get(&mut tx, id).await?;
-    commit(tx).await?;
+    let (id, definition) = engine_io::active_for_reading(store).await?;
+    let mut connection = store.reader().await?;
+    let row = processes::get(&mut connection, id).await?;
     Ok((row, definition))
 }
 

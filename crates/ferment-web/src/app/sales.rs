@@ -534,9 +534,7 @@ pub async fn board(
     per_column: i64,
 ) -> AppResult<(Arc<Definition>, Vec<Column>)> {
     let scope = super::scope(user, SALE);
-    let mut tx = begin(store).await?;
-    let (_, definition) = engine_io::active(&mut tx).await?;
-    commit(tx).await?;
+    let (_, definition) = engine_io::active_for_reading(store).await?;
     let stages: Vec<String> = definition
         .stages
         .iter()

@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use super::forms::{Choice, FormData, FormErrors, keep_unknown};
 use super::i18n::Texts;
 use super::layout::{Ctx, PageResult, see_other};
-use super::{admin_access, admin_network, admin_roles, admin_users};
+use super::{admin_access, admin_network, admin_process, admin_roles, admin_users};
 use crate::AppState;
 use crate::app;
 
@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin_users::routes())
         .merge(admin_access::routes())
         .merge(admin_network::routes())
+        .merge(admin_process::routes())
 }
 
 /// `GET /admin`: the first administration page the user may use.
@@ -41,6 +42,9 @@ async fn admin_home(ctx: Ctx) -> PageResult {
     let actor = &ctx.user.actor;
     if actor.may(SystemOp::ManageRoles) {
         return Ok(see_other("/admin/roles"));
+    }
+    if !actor.may(SystemOp::ManageUsers) && actor.may(SystemOp::EditProcess) {
+        return Ok(see_other("/admin/process"));
     }
     app::check_system(&ctx.user, SystemOp::ManageUsers)?;
     Ok(see_other("/admin/users"))
@@ -66,7 +70,7 @@ pub struct Tab {
 }
 
 /// The tabs the user may use, `current` highlighted (`roles`, `users`, `access`, `audit`,
-/// `network`).
+/// `network`, `process`).
 pub fn tabs(ctx: &Ctx, current: &str) -> Vec<Tab> {
     let t = ctx.t;
     let roles = ctx.user.actor.may(SystemOp::ManageRoles);
@@ -77,6 +81,12 @@ pub fn tabs(ctx: &Ctx, current: &str) -> Vec<Tab> {
         ("access", "/admin/access", t.admin_access, roles || users),
         ("audit", "/admin/audit", t.admin_audit, roles),
         ("network", "/admin/network", t.admin_network, roles),
+        (
+            "process",
+            "/admin/process",
+            t.admin_process,
+            ctx.user.actor.may(SystemOp::EditProcess),
+        ),
     ]
     .into_iter()
     .filter(|(_, _, _, allowed)| *allowed)

@@ -46,8 +46,9 @@ struct FormState<'a> {
     search: String,
 }
 
-/// The counterparty select: «—», the chosen one, and the matches of a search.
-async fn counterparty_choices(
+/// The counterparty select: «—», the chosen one, and the matches of a search (also used by the
+/// sale and lead forms).
+pub async fn counterparty_choices(
     state: &AppState,
     ctx: &Ctx,
     current: &str,

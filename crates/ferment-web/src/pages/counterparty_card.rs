@@ -25,6 +25,15 @@ struct BankView {
     account: String,
 }
 
+/// A sale of the client on the card.
+struct SaleRow {
+    url: String,
+    title: String,
+    stage: String,
+    amount: String,
+    closed: bool,
+}
+
 /// A contact on the card.
 struct ContactRow {
     url: String,
@@ -55,6 +64,7 @@ struct CardPage {
     notes: String,
     contacts: Vec<ContactRow>,
     more_contacts: Option<String>,
+    sales: Vec<SaleRow>,
     history: Vec<HistoryView>,
 }
 
@@ -88,6 +98,28 @@ pub async fn show_counterparty(
         },
     )
     .await?;
+    let sales = app::sales::list(
+        &state.store,
+        &ctx.user,
+        &ferment_store::sales::ListQuery {
+            counterparty_id: Some(id),
+            limit: 20,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let definition = app::pages_support::active_definition(&state.store).await?;
+    let sales = sales
+        .items
+        .into_iter()
+        .map(|card| SaleRow {
+            url: format!("/sales/{}", card.id),
+            stage: super::process_view::stage_name(&definition, &card.stage, lang),
+            amount: super::format::money(card.amount, &card.currency, lang),
+            title: card.title,
+            closed: card.closed,
+        })
+        .collect();
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let page = CardPage {
         chrome: ctx.chrome("counterparties", data.name.clone()),
@@ -157,6 +189,7 @@ pub async fn show_counterparty(
                 phone: c.phones.first().cloned().unwrap_or_default(),
             })
             .collect(),
+        sales,
         history: history_views(&entries, t, lang, Entity::Counterparty, &names),
     };
     Ok(render(StatusCode::OK, &page))

@@ -5,7 +5,7 @@
 //! exact for every date Ferment stores. Numbers follow the Russian convention (`1 234 567,89`, no-break
 //! spaces between thousands) in Russian and the English one (`1,234,567.89`) in English.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ferment_domain::decimal::format_ru;
 use ferment_domain::validation::Lang;
 
@@ -44,6 +44,23 @@ pub fn date(moment: DateTime<Utc>, lang: Lang) -> String {
     }
 }
 
+/// A calendar day (a due date, a contract date): `26.11.2026` (Russian) or `2026-11-26` (English).
+pub fn day(date: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Ru => date.format("%d.%m.%Y").to_string(),
+        Lang::En => date.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// A day as a form shows it: a stored `2026-11-26` in the language's notation; anything else (what
+/// the user typed and the server refused) exactly as typed.
+pub fn day_input(text: &str, lang: Lang) -> String {
+    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(date) => day(date, lang),
+        Err(_) => text.to_string(),
+    }
+}
+
 /// Integer minor units as a decimal number in the language's notation; `trim` drops a zero fraction.
 pub fn number(minor: i64, scale: u32, trim: bool, lang: Lang) -> String {
     let russian = format_ru(minor, scale, trim);
@@ -79,6 +96,10 @@ mod tests {
         let moment = Utc.with_ymd_and_hms(2026, 11, 26, 11, 5, 0).unwrap();
         assert_eq!(datetime(moment, Lang::Ru), "26.11.2026 14:05");
         assert_eq!(datetime(moment, Lang::En), "2026-11-26 14:05");
+        let due = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(day(due, Lang::Ru), "26.11.2026");
+        assert_eq!(day_input("2026-11-26", Lang::Ru), "26.11.2026");
+        assert_eq!(day_input("31.02.2026", Lang::Ru), "31.02.2026");
     }
 
     #[test]

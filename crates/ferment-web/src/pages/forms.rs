@@ -52,6 +52,18 @@ impl FormData {
             .collect()
     }
 
+    /// The values whose names start with `prefix` (`data.recipe_id` for `data.`), with the prefix
+    /// taken off, in order.
+    pub fn prefixed(&self, prefix: &str) -> Vec<(String, String)> {
+        self.0
+            .iter()
+            .filter_map(|(key, value)| {
+                key.strip_prefix(prefix)
+                    .map(|rest| (rest.to_string(), value.clone()))
+            })
+            .collect()
+    }
+
     /// The `version` field of an edit form (0, never current, when missing or garbled).
     pub fn version(&self) -> i64 {
         self.text("version").trim().parse().unwrap_or(0)
@@ -61,12 +73,17 @@ impl FormData {
     /// missing between two indexes filled in empty so that an error on `list[3].bik` still points
     /// at the fourth row. Indexes at or past [`MAX_ROWS`] are ignored.
     pub fn rows(&self, list: &str) -> Vec<BTreeMap<String, String>> {
+        self.rows_within(list, MAX_ROWS)
+    }
+
+    /// [`FormData::rows`] with another bound on the indexes (a sale may have hundreds of lines).
+    pub fn rows_within(&self, list: &str, max: usize) -> Vec<BTreeMap<String, String>> {
         let mut rows: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
         for (name, value) in &self.0 {
             let Some((index, key)) = nested(name, list) else {
                 continue;
             };
-            if index < MAX_ROWS {
+            if index < max {
                 rows.entry(index)
                     .or_default()
                     .entry(key.to_string())

@@ -3,6 +3,9 @@
 
 use ferment_domain::catalog::Unit;
 use ferment_domain::counterparty::{CounterpartyKind, Industry, Segment};
+use ferment_domain::lead::LeadStatus;
+use ferment_domain::process::{ContractKind, ProcessType, TaskStatus};
+use ferment_domain::sale::CostCategory;
 use ferment_domain::validation::Lang;
 use ferment_store::history::{Action, HistoryEntry};
 use serde_json::Value;
@@ -117,9 +120,18 @@ fn show_value(
             (Entity::Product, "vat_rate", Some(minor)) => {
                 format!("{}\u{a0}%", number(minor, 2, true, lang))
             }
+            (
+                Entity::Sale,
+                "unit_price" | "unit_cost" | "expected_amount" | "amount",
+                Some(minor),
+            ) => number(minor, 2, false, lang),
+            (Entity::Sale, "quantity", Some(minor)) => number(minor, 3, true, lang),
+            (Entity::Sale, "vat_rate", Some(minor)) => {
+                format!("{}\u{a0}%", number(minor, 2, true, lang))
+            }
             _ => n.to_string(),
         },
-        Value::String(text) => show_text(lang, field, text, names),
+        Value::String(text) => show_text(lang, entity, field, text, names),
         Value::Array(items) => items
             .iter()
             .map(|item| show_value(t, lang, entity, field, item, names))
@@ -141,12 +153,19 @@ fn show_value(
     }
 }
 
-fn show_text(lang: Lang, field: &str, text: &str, names: &Names) -> String {
-    let label = match field {
-        "kind" => CounterpartyKind::from_code(text).map(|v| v.label(lang)),
-        "segment" => Segment::from_code(text).map(|v| v.label(lang)),
-        "industry" => Industry::from_code(text).map(|v| v.label(lang)),
-        "unit" => Unit::from_code(text).map(|v| v.label(lang)),
+fn show_text(lang: Lang, entity: Entity, field: &str, text: &str, names: &Names) -> String {
+    let label = match (entity, field) {
+        (Entity::Sale, "kind" | "contract_kind") => {
+            ContractKind::from_code(text).map(|v| v.label(lang))
+        }
+        (Entity::Task, "status") => TaskStatus::from_code(text).map(|v| v.label(lang)),
+        (Entity::Lead, "status") => LeadStatus::from_code(text).map(|v| v.label(lang)),
+        (_, "process_type") => ProcessType::from_code(text).map(|v| v.label(lang)),
+        (_, "category") => CostCategory::from_code(text).map(|v| v.label(lang)),
+        (_, "kind") => CounterpartyKind::from_code(text).map(|v| v.label(lang)),
+        (_, "segment") => Segment::from_code(text).map(|v| v.label(lang)),
+        (_, "industry") => Industry::from_code(text).map(|v| v.label(lang)),
+        (_, "unit") => Unit::from_code(text).map(|v| v.label(lang)),
         _ => None,
     };
     if let Some(label) = label {

@@ -249,6 +249,202 @@ texts! {
     event_department_changed: "Изменение отдела", "Department changed";
     event_department_deleted: "Удаление отдела", "Department deleted";
     event_settings_changed: "Изменение настроек", "Settings changed";
+
+    // Navigation of the sales work.
+    nav_tasks: "Мои задачи", "My tasks";
+    nav_sales: "Продажи", "Sales";
+    nav_leads: "Лиды", "Leads";
+    done_moved: "Сделка переведена на новый этап", "The sale has moved to the new stage";
+    done_skipped: "Этап пропущен", "The stage has been skipped";
+    done_completed: "Задача выполнена", "The task is done";
+    done_cancelled: "Задача отменена", "The task has been cancelled";
+    done_converted: "Лид преобразован в сделку", "The lead has been converted into a sale";
+    done_disqualified: "Лид дисквалифицирован", "The lead has been disqualified";
+    not_done: "Действие не выполнено: исправьте отмеченное ниже.", "Not done: correct what is marked below.";
+    stale_card: "Обновите страницу и повторите.", "Reload the page and try again.";
+    date_hint: "дд.мм.гггг", "yyyy-mm-dd";
+    actions: "Действия", "Actions";
+    comment: "Комментарий", "Comment";
+
+    // Sales.
+    sales: "Продажи", "Sales";
+    sale: "Сделка", "Sale";
+    new_sale: "Новая сделка", "New sale";
+    edit_sale: "Изменение сделки", "Edit sale";
+    sale_title: "Название сделки", "Sale title";
+    search_sales: "Название сделки", "Sale title";
+    view_board: "Доска", "Board";
+    view_list: "Список", "List";
+    all_sales: "Все сделки", "All sales";
+    my_sales: "Мои сделки", "My sales";
+    open_sales: "Открытые сделки", "Open sales";
+    no_sales: "Сделок нет", "No sales";
+    all_of_stage: "Все сделки этапа", "All sales of the stage";
+    sale_state: "Состояние", "State";
+    state_open: "Открытые", "Open";
+    state_closed: "Закрытые", "Closed";
+    stage: "Этап", "Stage";
+    stages: "Этапы", "Stages";
+    process_type: "Тип процесса", "Process type";
+    process_type_unset: "не выбран", "not chosen";
+    process_type_hint: "Нужен для этапов после предварительного КП", "Needed for the stages after the preliminary proposal";
+    probability: "Вероятность", "Probability";
+    amount_with_vat: "Сумма с НДС", "Amount incl. VAT";
+    vat_included: "В том числе НДС", "Including VAT";
+    total: "Итого", "Total";
+    total_net: "Без НДС", "Without VAT";
+    expected_amount: "Ожидаемая сумма", "Expected amount";
+    expected_amount_hint: "Пусто — сумма строк", "Empty — the lines' total";
+    expected_close_date: "Ожидаемая дата закрытия", "Expected close date";
+    delivery_terms: "Условия поставки", "Delivery terms";
+    contact_id: "Контактное лицо", "Contact person";
+    contact_hint: "Контакты выбранного контрагента; после выбора контрагента нажмите «Найти», чтобы обновить список", "The chosen counterparty's contacts; after choosing the counterparty press “Search” to refresh them";
+    sale_lines: "Товары сделки", "Products of the sale";
+    lines_hint: "Пустые строки не сохраняются. Пустые цена, НДС и «Образец» берутся из карточки товара.", "Empty rows are not saved. Empty price, VAT and “Sample” come from the product card.";
+    product: "Товар", "Product";
+    unit_price: "Цена с НДС", "Price incl. VAT";
+    unit_cost: "Себестоимость ед.", "Unit cost";
+    line_amount: "Сумма", "Amount";
+    sample_paid: "Образец платный", "Paid sample";
+    sample_paid_short: "платный", "paid";
+    as_in_product: "как в товаре", "as in the product";
+    find_products: "Найти товары", "Find products";
+    more_rows: "+ Ещё строки", "+ More rows";
+    no_lines: "Товаров пока нет", "No products yet";
+    section_order: "Заказ, оплата, поставка", "Order, payment, delivery";
+    order_placed_on: "Заказ размещён", "Order placed";
+    invoice_paid_on: "Счёт оплачен", "Invoice paid";
+    delivered_on: "Поставка выполнена", "Delivered";
+    lead: "Лид", "Lead";
+    open_lead: "Открыть лид", "Open the lead";
+    closed_at: "Закрыта", "Closed";
+    lost_reason: "Причина проигрыша", "Reason for losing";
+    lost_reason_hint: "Обязательна при переходе в «Проиграна»", "Required when moving to “Lost”";
+    stage_move: "Переход по этапам", "Stage move";
+    move_to: "Перейти на этап", "Move to stage";
+    move_button: "Перейти", "Move";
+    contract_kind: "Вид договора", "Contract kind";
+    contract_kind_hint: "Нужен для этапа «Договор»", "Needed for the “Contract” stage";
+    optional_ahead: "Необязательные этапы впереди:", "Optional stages ahead:";
+    skip: "Пропустить", "Skip";
+    suggest_move: "Предлагается следующий шаг: перейти на этап", "Suggested next step: move to the stage";
+    open_tasks: "Открытые задачи", "Open tasks";
+    no_open_tasks_here: "Открытых задач нет", "No open tasks";
+    closed_tasks: "Выполненные и отменённые задачи", "Done and cancelled tasks";
+    timeline: "Ход сделки", "Timeline";
+    add_task: "+ Задача", "+ Task";
+    add_sale: "+ Сделка", "+ Sale";
+    contract: "Договор", "Contract";
+    edit_contract: "Изменить договор", "Edit the contract";
+    contract_number: "Номер договора", "Contract number";
+    contract_date: "Дата договора", "Contract date";
+    valid_until: "Действует до", "Valid until";
+    payment_terms: "Условия оплаты", "Payment terms";
+    specification: "Спецификация", "Specification";
+    redraw_contract: "Перезаполнить товары и реквизиты из сделки", "Redraw the products and requisites from the sale";
+    redraw_contract_hint: "Номер, дата и условия оплаты сохранятся", "The number, date and payment terms are kept";
+    costs: "Затраты", "Costs";
+    no_costs: "Затрат пока нет", "No costs yet";
+    add_cost: "Добавить затрату", "Add a cost";
+    cost_category: "Статья", "Category";
+    cost_amount: "Сумма с НДС", "Amount incl. VAT";
+    spent_on: "Дата", "Date";
+    spent_on_hint: "дд.мм.гггг; пусто — сегодня", "yyyy-mm-dd; empty — today";
+    margin: "Маржа", "Margin";
+    revenue_net: "Выручка без НДС", "Revenue without VAT";
+    cost_of_goods: "Себестоимость товаров", "Cost of goods";
+    costs_net: "Затраты без НДС", "Costs without VAT";
+    event_stage_entered: "Начат этап", "Stage entered";
+    event_stage_skipped: "Пропущен этап", "Stage skipped";
+    event_task_created: "Создана задача", "Task created";
+    event_task_done: "Выполнена задача", "Task done";
+    event_task_cancelled: "Отменена задача", "Task cancelled";
+    event_closed: "Сделка закрыта", "Sale closed";
+    event_contract_changed: "Изменён договор", "Contract changed";
+    closed_won: "успешно", "won";
+    closed_lost: "проиграна", "lost";
+
+    // Tasks.
+    my_tasks: "Мои задачи", "My tasks";
+    task: "Задача", "Task";
+    new_task: "Новая задача", "New task";
+    task_title: "Что сделать", "What to do";
+    task_kind: "Вид задачи", "Kind of task";
+    task_status: "Состояние", "Status";
+    due_on: "Срок", "Due";
+    due_short: "до", "due";
+    assignee_id: "Исполнитель", "Assignee";
+    tasks_overdue: "Просрочены", "Overdue";
+    tasks_today: "Сегодня", "Today";
+    tasks_upcoming: "Предстоящие", "Upcoming";
+    no_open_tasks: "Открытых задач нет — всё сделано.", "No open tasks — all done.";
+    first_hundred: "Показаны первые 100 задач.", "The first 100 tasks are shown.";
+    overdue: "просрочена", "overdue";
+    outcome: "Результат", "Outcome";
+    choose_outcome: "— выберите результат —", "— choose the outcome —";
+    outcome_data: "Данные результата", "Outcome data";
+    recipe: "Рецептура", "Recipe";
+    recipe_hint: "Нужна для результата «Готовая рецептура»", "Needed for the outcome “An existing recipe”";
+    mark_done: "Выполнено", "Done";
+    complete_ellipsis: "Завершить…", "Complete…";
+    complete_task: "Завершение задачи", "Completing the task";
+    cancel_task: "Отменить", "Cancel";
+    confirm_cancel_task: "Отменить задачу?", "Cancel the task?";
+    completed_at: "Завершена", "Completed";
+    decision_process_type: "Полный или короткий процесс?", "Full or short process?";
+    decision_full_hint: "Рецептура, образцы, пилотная линия, промышленная выработка — каждый этап можно пропустить", "Recipe, samples, pilot line, industrial trial — each stage may be skipped";
+    decision_short_hint: "Сразу коммерческое предложение → договор → ожидание заказа", "Straight to the proposal → contract → awaiting the order";
+
+    // Leads.
+    leads: "Лиды", "Leads";
+    new_lead: "Новый лид", "New lead";
+    edit_lead: "Изменение лида", "Edit lead";
+    search_leads: "Компания, контакт, e-mail или ИНН", "Company, contact, e-mail or INN";
+    company_name: "Компания", "Company";
+    existing_counterparty: "Существующий контрагент", "Existing counterparty";
+    existing_counterparty_hint: "Если компания уже есть в базе", "If the company is already on file";
+    section_company: "Компания", "Company";
+    section_person: "Контактное лицо", "Contact person";
+    section_work: "Работа с лидом", "Working the lead";
+    lead_status: "Статус", "Status";
+    lead_source: "Источник", "Source";
+    need: "Потребность", "Need";
+    product_interest: "Интерес к продуктам", "Products of interest";
+    disqualify: "Дисквалифицировать", "Disqualify";
+    disqualify_reason: "Причина дисквалификации", "Reason for disqualification";
+    disqualify_reason_hint: "Обязательна для статуса «Дисквалифицирован»", "Required for the status “Disqualified”";
+    reopen_lead: "Вернуть в работу", "Put back in work";
+    convert_lead: "Преобразовать в сделку", "Convert into a sale";
+    convert_hint: "Создаст сделку на первом этапе; контрагент и контакт найдутся по ИНН и e-mail или будут созданы.", "Makes a sale at the first stage; the counterparty and contact are found by INN and e-mail, or created.";
+    convert_title_hint: "Пусто — «компания: потребность»", "Empty — “company: need”";
+    converted_at: "Преобразован", "Converted";
+    lead_converted: "Лид преобразован в сделку.", "The lead has been converted into a sale.";
+    open_sale: "Открыть сделку", "Open the sale";
+    duplicate_client: "Такой контрагент уже есть", "Such a counterparty already exists";
+
+    // The process editor.
+    admin_process: "Процесс продаж", "Sales process";
+    process_definition: "Определение процесса", "Process definition";
+    process_definition_hint: "TOML: этапы, шаблоны задач, результаты и их последствия (см. docs/PROCESS.md). Сохранение создаёт новую версию; идущие сделки остаются на своей.", "TOML: stages, task templates, outcomes and their effects (see docs/PROCESS.md). Saving makes a new version; running sales keep theirs.";
+    check_definition: "Проверить", "Check";
+    save_version: "Сохранить новую версию", "Save a new version";
+    version_comment: "Комментарий к версии", "Version comment";
+    definition_valid: "Ошибок нет.", "No errors.";
+    definition_invalid: "В определении есть ошибки:", "The definition has errors:";
+    task_templates: "шаблонов задач", "task templates";
+    versions: "Версии", "Versions";
+    saved_at: "Сохранена", "Saved";
+    author: "Автор", "Author";
+    sales_on_version: "Сделок на версии", "Sales on it";
+    active_version: "действующая", "active";
+    process_picture: "Схема процесса", "Process diagram";
+    picture_of_draft: "проверенный черновик", "the checked draft";
+    picture_of_version: "версия", "version";
+    picture_only: "только", "only";
+    picture_optional: "можно пропустить", "may be skipped";
+    picture_from_any: "из любого этапа", "from any stage";
+    picture_closing: "Закрытие", "Closing";
+    picture_legend: "Пунктир — этап можно пропустить; ▸ — задача ставится при входе в этап, · — по результату другой задачи; стрелки — переходы `next`.", "Dashed — the stage may be skipped; ▸ — the task is set on entering the stage, · — by another task's outcome; arrows — `next` moves.";
 }
 
 /// The texts of a language.
@@ -272,6 +468,12 @@ pub enum Entity {
     Role,
     /// A user account.
     User,
+    /// A sale.
+    Sale,
+    /// A task.
+    Task,
+    /// A lead.
+    Lead,
 }
 
 /// The label of a field as the API spells it (`inn`, `bank_accounts[0].bik`, `emails[1]`), for form
@@ -286,6 +488,13 @@ pub fn field_label<'a>(t: &'static Texts, entity: Entity, field: &'a str) -> &'a
         (Entity::Role, "name") => return t.role_name,
         (Entity::Role, "code") => return t.role_code,
         (Entity::User, "full_name") => return t.user_full_name,
+        (Entity::Sale, "title") => return t.sale_title,
+        (Entity::Task, "title") => return t.task_title,
+        (Entity::Task, "kind") => return t.task_kind,
+        (Entity::Task, "status") => return t.task_status,
+        (Entity::Lead, "status") => return t.lead_status,
+        (Entity::Sale | Entity::Task, "stage") => return t.stage,
+        (Entity::Sale, "amount") => return t.amount_with_vat,
         _ => {}
     }
     match base {
@@ -339,6 +548,48 @@ pub fn field_label<'a>(t: &'static Texts, entity: Entity, field: &'a str) -> &'a
         "user" => t.access_user,
         "record" => t.access_record,
         "event" => t.audit_event,
+        "contact_id" => t.contact_id,
+        "process_type" => t.process_type,
+        "contract_kind" => t.contract_kind,
+        "contract" => t.contract,
+        "lines" => t.sale_lines,
+        "product_id" => t.product,
+        "unit_price" => t.unit_price,
+        "unit_cost" => t.unit_cost,
+        "sample_paid" => t.sample_paid,
+        "delivery_terms" => t.delivery_terms,
+        "expected_amount" => t.expected_amount,
+        "expected_close_date" => t.expected_close_date,
+        "order_placed_on" => t.order_placed_on,
+        "invoice_paid_on" => t.invoice_paid_on,
+        "delivered_on" => t.delivered_on,
+        "probability" => t.probability,
+        "lost_reason" => t.lost_reason,
+        "reason" => t.lost_reason,
+        "stage" => t.stage,
+        "outcome" => t.outcome,
+        "comment" => t.comment,
+        "recipe_id" => t.recipe,
+        "due_on" => t.due_on,
+        "assignee_id" => t.assignee_id,
+        "sale_id" => t.sale,
+        "title" => t.sale_title,
+        "company_name" => t.company_name,
+        "contact_name" => t.contact_full_name,
+        "contact_position" => t.position,
+        "source" => t.lead_source,
+        "need" => t.need,
+        "product_interest" => t.product_interest,
+        "disqualify_reason" => t.disqualify_reason,
+        "category" => t.cost_category,
+        "amount" => t.cost_amount,
+        "spent_on" => t.spent_on,
+        "note" => t.notes,
+        "number" => t.contract_number,
+        "date" => t.contract_date,
+        "valid_until" => t.valid_until,
+        "payment_terms" => t.payment_terms,
+        "task" => t.task,
         "q" => t.search,
         "sort" => t.sort,
         "limit" => t.page_size,

@@ -67,8 +67,8 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
 }
 
 impl Ctx {
-    /// The frame of a page in `section` (`counterparties`, `contacts`, `products`, `admin`) titled
-    /// `title`.
+    /// The frame of a page in `section` (`tasks`, `sales`, `leads`, `counterparties`, `contacts`,
+    /// `products`, `admin`) titled `title`.
     pub fn chrome(&self, section: &'static str, title: impl Into<String>) -> Chrome {
         Chrome::new(
             self.lang,
@@ -94,7 +94,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// Whether someone is signed in (the login page has no navigation).
     pub signed_in: bool,
-    /// Whether to offer the administration pages (the user may manage users or roles).
+    /// Whether to offer the administration pages (the user may manage users or roles, or edit the
+    /// process).
     pub admin: bool,
     /// The signed-in user's name.
     pub user_name: String,
@@ -124,7 +125,9 @@ impl Chrome {
             section,
             signed_in: user.is_some(),
             admin: user.is_some_and(|u| {
-                u.actor.may(SystemOp::ManageUsers) || u.actor.may(SystemOp::ManageRoles)
+                u.actor.may(SystemOp::ManageUsers)
+                    || u.actor.may(SystemOp::ManageRoles)
+                    || u.actor.may(SystemOp::EditProcess)
             }),
             user_name: user
                 .map(|u| u.user.data.full_name.clone())
@@ -239,11 +242,14 @@ pub async fn error_layer(request: Request, next: Next) -> Response {
     };
     let section = section_of(&location);
     let back = match (section, error.as_ref()) {
+        ("tasks", _) => "/tasks",
+        ("sales", _) => "/sales",
+        ("leads", _) => "/leads",
         ("contacts", _) => "/contacts",
         ("products", _) => "/products",
         // Someone refused an administration page is sent back to the work pages, not in a circle.
         ("admin", AppError::Forbidden | AppError::Csrf | AppError::AddressRefused { .. }) => {
-            "/counterparties"
+            "/tasks"
         }
         ("admin", _) => "/admin",
         _ => "/counterparties",
@@ -261,6 +267,9 @@ pub async fn error_layer(request: Request, next: Next) -> Response {
 fn section_of(path: &str) -> &'static str {
     let first = path.trim_start_matches('/').split(['/', '?']).next();
     match first {
+        Some("tasks" | "") | None => "tasks",
+        Some("sales") => "sales",
+        Some("leads") => "leads",
         Some("contacts") => "contacts",
         Some("products") => "products",
         Some("admin") => "admin",
@@ -270,7 +279,7 @@ fn section_of(path: &str) -> &'static str {
 
 /// A local path to go back to after signing in or switching the language: only paths on this site
 /// (`/…` but not `//…`, which a browser reads as another host), anything else is replaced by the
-/// counterparty list.
+/// start page, «my tasks».
 pub fn local_target(next: Option<&str>) -> String {
     match next {
         Some(path)
@@ -281,7 +290,7 @@ pub fn local_target(next: Option<&str>) -> String {
         {
             path.to_string()
         }
-        _ => "/counterparties".to_string(),
+        _ => "/tasks".to_string(),
     }
 }
 
@@ -293,9 +302,9 @@ mod tests {
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(local_target(Some("/contacts?q=1")), "/contacts?q=1");
         for foreign in ["//evil.example", "https://evil.example", "/\\evil", "", "x"] {
-            assert_eq!(local_target(Some(foreign)), "/counterparties", "{foreign}");
+            assert_eq!(local_target(Some(foreign)), "/tasks", "{foreign}");
         }
-        assert_eq!(local_target(None), "/counterparties");
+        assert_eq!(local_target(None), "/tasks");
     }
 
     #[test]
@@ -304,5 +313,7 @@ mod tests {
         assert_eq!(section_of("/products?q=x"), "products");
         assert_eq!(section_of("/counterparties"), "counterparties");
         assert_eq!(section_of("/admin/roles/admin"), "admin");
+        assert_eq!(section_of("/sales/1"), "sales");
+        assert_eq!(section_of("/"), "tasks");
     }
 }

@@ -19,14 +19,14 @@ use serde::Deserialize;
 use super::forms::FormData;
 use super::layout::{Chrome, MaybeUser, PageError, PageResult, local_target, render, see_other};
 use crate::AppState;
-use crate::auth::{self, ClientIp, CurrentUser, SESSION_COOKIE, open_session};
+use crate::auth::{self, ClientIp, CurrentUser, SESSION_COOKIE, open_session, urlencode};
 use crate::error::{AppError, request_lang};
 use axum::Extension;
 
-/// The sign-in, sign-out and language routes, and `/` → the counterparty list.
+/// The sign-in, sign-out and language routes, and `/` → «my tasks», the start page.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { see_other("/counterparties") }))
+        .route("/", get(|| async { see_other("/tasks") }))
         .route("/login", get(login_form).post(sign_in))
         .route("/logout", post(sign_out))
         .route("/lang/{lang}", get(switch_language))
@@ -55,12 +55,14 @@ fn login_page(
     next: String,
     error: Option<String>,
 ) -> LoginPage {
+    // The language switch comes back to this page with the same page to go on to.
+    let here = format!("/login?next={}", urlencode(&next));
     let chrome = Chrome::new(
         lang,
         None,
         "",
         super::i18n::texts(lang).login_title.into(),
-        "/login",
+        &here,
     );
     LoginPage {
         chrome,

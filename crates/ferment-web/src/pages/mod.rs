@@ -7,12 +7,16 @@
 //! Reading order: [`layout`] (the frame, the signed-in context, error pages), [`i18n`], [`forms`],
 //! [`login`], then one module per business noun and page kind ([`counterparties`],
 //! [`counterparty_card`], [`counterparty_form`], [`contacts`], [`contact_form`], [`products`],
-//! [`product_form`]), with [`history`], [`lookups`] and [`format`] as their helpers. The access
-//! administration pages start at [`admin`] ([`admin_roles`], [`admin_users`], [`admin_access`]).
+//! [`product_form`]), with [`history`], [`lookups`] and [`format`] as their helpers. The sales
+//! process has [`tasks`] («my tasks», the start page), [`sales`] (board and list), [`sale_card`],
+//! [`sale_form`], [`leads`] and [`lead_form`], with [`process_view`] naming stages, tasks and
+//! outcomes. The access administration pages start at [`admin`] ([`admin_roles`], [`admin_users`],
+//! [`admin_access`]); the process editor is [`admin_process`] with [`process_picture`].
 
 pub mod admin;
 pub mod admin_access;
 pub mod admin_network;
+pub mod admin_process;
 pub mod admin_roles;
 pub mod admin_users;
 pub mod assets;
@@ -26,10 +30,18 @@ pub mod forms;
 pub mod history;
 pub mod i18n;
 pub mod layout;
+pub mod lead_form;
+pub mod leads;
 pub mod login;
 pub mod lookups;
+pub mod process_picture;
+pub mod process_view;
 pub mod product_form;
 pub mod products;
+pub mod sale_card;
+pub mod sale_form;
+pub mod sales;
+pub mod tasks;
 
 use axum::{Router, middleware};
 use uuid::Uuid;
@@ -42,6 +54,9 @@ use i18n::Texts;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(login::routes())
+        .merge(tasks::routes())
+        .merge(sales::routes())
+        .merge(leads::routes())
         .merge(counterparties::routes())
         .merge(contacts::routes())
         .merge(products::routes())
@@ -55,7 +70,8 @@ pub fn path_id(text: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(text).map_err(|_| AppError::NotFound)
 }
 
-/// The confirmation a page shows after a redirect: `?done=created|saved|deleted`.
+/// The confirmation a page shows after a redirect: `?done=created|saved|deleted|moved|skipped|
+/// completed|cancelled|converted|disqualified`.
 pub fn notice_of(t: &'static Texts, raw_query: &str) -> Option<&'static str> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw_query).unwrap_or_default();
     let done = pairs.into_iter().find(|(key, _)| key == "done")?.1;
@@ -63,6 +79,12 @@ pub fn notice_of(t: &'static Texts, raw_query: &str) -> Option<&'static str> {
         "created" => Some(t.created),
         "saved" => Some(t.saved),
         "deleted" => Some(t.deleted),
+        "moved" => Some(t.done_moved),
+        "skipped" => Some(t.done_skipped),
+        "completed" => Some(t.done_completed),
+        "cancelled" => Some(t.done_cancelled),
+        "converted" => Some(t.done_converted),
+        "disqualified" => Some(t.done_disqualified),
         _ => None,
     }
 }

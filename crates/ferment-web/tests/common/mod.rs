@@ -1,6 +1,7 @@
 //! The test harness: the real application on port 0 against a fresh database of each kind.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod pages;
 
 use ferment_domain::user::User;
