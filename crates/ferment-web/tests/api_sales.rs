@@ -525,6 +525,15 @@ async fn the_full_process_with_every_optional_stage_skipped() {
         // Skip recipe explicitly, then jump to awaiting_order over every other optional stage.
         let sale = deal.enter(json!({"stage": "recipe", "skip": true})).await;
         assert_eq!(sale["stage"], "preliminary_kp");
+        let (status, sale) = app
+            .json(
+                Method::POST,
+                &format!("/api/v1/sales/{}/skip", deal.id),
+                Some(json!({"stage": "samples"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{sale}");
+        assert_eq!(sale["stage"], "preliminary_kp");
         assert!(deal.codes().await.is_empty());
         let sale = deal.enter(json!({"stage": "awaiting_order"})).await;
         assert_eq!(sale["stage"], "awaiting_order");

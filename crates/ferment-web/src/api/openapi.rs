@@ -365,6 +365,10 @@ fn process_paths(paths: &mut Map<String, Value>, id: &Value) {
         "summary": "Enter (or skip) a stage; `won` / `lost` (with `reason`) close the sale", "parameters": [id],
         "requestBody": {"required": true, "content": json_content(stage_body)},
         "responses": responses(("200", "The sale with `created_tasks`", Some(sale.clone())), &["401", "403", "404", "409", "422"])}}));
+    paths.insert("/sales/{id}/skip".into(), json!({"post": {"tags": ["Продажи / Sales"],
+        "summary": "Skip an optional stage ahead (the same as /stage with `skip: true`)", "parameters": [id],
+        "requestBody": {"required": true, "content": json_content(object(json!({"stage": {"type": "string", "example": "recipe"}})))},
+        "responses": responses(("200", "The sale", Some(sale.clone())), &["401", "403", "404", "409", "422"])}}));
     paths.insert("/sales/{id}/contract".into(), json!({"patch": {"tags": ["Продажи / Sales"],
         "summary": "Change the contract's fields; `redraw` copies lines and requisites again", "parameters": [id],
         "requestBody": {"required": true, "content": json_content(object(json!({"version": {"type": "integer"},

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sales/board", get(board))
         .route("/sales/{id}", get(read).patch(update).delete(remove))
         .route("/sales/{id}/stage", post(move_stage))
+        .route("/sales/{id}/skip", post(skip_stage))
         .route("/sales/{id}/contract", patch(update_contract))
         .route("/sales/{id}/history", get(history))
         .route("/sales/{id}/timeline", get(timeline))
@@ -474,6 +475,18 @@ async fn move_stage(
     let mut answer = sale_json(&view, request_lang(&headers));
     answer["created_tasks"] = tasks_json(&created);
     Ok(Json(answer))
+}
+
+/// `POST /sales/{id}/skip` with `{"stage"}`: the same as a stage move with `"skip": true`.
+async fn skip_stage(
+    state: State<AppState>,
+    user: CurrentUser,
+    headers: axum::http::HeaderMap,
+    id: Path<String>,
+    JsonObject(mut body): JsonObject,
+) -> AppResult<impl IntoResponse> {
+    body.insert("skip".into(), Value::Bool(true));
+    move_stage(state, user, headers, id, JsonObject(body)).await
 }
 
 /// Tasks on the wire.
