@@ -16,6 +16,7 @@ pub mod lead;
 pub mod process;
 pub mod recipe;
 pub mod requisites;
+pub mod russian;
 pub mod sale;
 pub mod task;
 pub mod territory;
