@@ -71,7 +71,8 @@ impl Target {
         }
     }
 
-    fn url(&self) -> String {
+    /// The URL to connect to.
+    pub fn url(&self) -> String {
         match self {
             Target::Sqlite { path } => format!("sqlite://{}?mode=rwc", path.display()),
             Target::Postgres { server, name } => {
@@ -428,7 +429,7 @@ async fn analyze(target: &Target, store: &Store) -> anyhow::Result<()> {
 }
 
 /// The database's size on disk.
-async fn size(target: &Target, store: &Store) -> anyhow::Result<u64> {
+pub async fn size(target: &Target, store: &Store) -> anyhow::Result<u64> {
     match target {
         Target::Sqlite { path } => {
             let mut total = 0;

@@ -1,20 +1,24 @@
-//! `ferment-bench`: the million-counterparty benchmark.
+//! `ferment-bench`: the million-row benchmark.
 //!
 //! For each database asked for it creates a fresh database (an SQLite file under `--data-dir`, or a
 //! PostgreSQL database on the server of `FERMENT_TEST_PG_URL`), loads the reference data, the demo
-//! team and `--rows` generated counterparties ([`load`]), starts the real application in-process on
+//! team and `--rows` generated counterparties ([`load`]) and, when a sales scenario is asked for,
+//! `--sales` generated sales with their tasks ([`sales`]), starts the real application in-process on
 //! `127.0.0.1:0`, and times `--requests` HTTP requests per scenario through the API and the pages
-//! ([`measure`]): a region's list sorted by name (first page and, through the cursor, the second), a
-//! search by an ИНН prefix, a search by a word of the name, and a counterparty's card. Every
-//! response must be `200`; the medians, 99th percentiles and means are printed as a Markdown table.
+//! ([`measure`]): (a) a region's list sorted by name (first page and, through the cursor, the
+//! second), (b) a search by an ИНН prefix, (c) a search by a word of the name, (d) a counterparty's
+//! card, (e) the sales board, (f) a manager's open tasks and (g) completing a task. Every response
+//! must be `200`; the medians, 90th and 99th percentiles and means are printed as a Markdown table.
 //!
 //! ```text
 //! cargo run --release -p ferment-bench -- --rows 1000000 --database both
+//! cargo run --release -p ferment-bench -- --rows 100000 --sales 100000 --only e,f,g --as admin,regional
 //! ```
 
 mod inputs;
 mod load;
 mod measure;
+mod sales;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -60,6 +64,10 @@ struct Args {
     /// How many counterparties to generate and load.
     #[arg(long, default_value_t = 1_000_000)]
     rows: u64,
+    /// How many sales to generate and load (with about ten tasks each) when a sales scenario
+    /// (e, f, g) runs.
+    #[arg(long, default_value_t = 100_000)]
+    sales: u64,
     /// Which databases to benchmark.
     #[arg(long, value_enum, default_value_t = Databases::Both)]
     database: Databases,
@@ -75,8 +83,9 @@ struct Args {
     /// Seed of the demo generator (and of the choice of inputs).
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Only these scenarios (letters a–d, comma-separated; all by default).
-    #[arg(long, value_delimiter = ',', default_values_t = ['a', 'b', 'c', 'd'])]
+    /// Only these scenarios (comma-separated; all by default): a region list, b ИНН search, c name
+    /// search, d card, e sales board, f my open tasks, g complete a task.
+    #[arg(long, value_delimiter = ',', default_values_t = ['a', 'b', 'c', 'd', 'e', 'f', 'g'])]
     only: Vec<char>,
     /// Request every timed input once, untimed, before timing it: the figures are then those of a
     /// warm cache, and the order in which principals run no longer favours the later ones (which
@@ -110,6 +119,11 @@ async fn main() -> anyhow::Result<()> {
     if matches!(args.database, Databases::Postgres | Databases::Both) {
         kinds.push(load::Kind::Postgres);
     }
+    if let Some(unknown) = args.only.iter().find(|c| !('a'..='g').contains(*c)) {
+        anyhow::bail!("--only: unknown scenario {unknown:?} (a–g)");
+    }
+    let counterparty_scenarios = args.only.iter().any(|c| ('a'..='d').contains(c));
+    let sales_scenarios = args.only.iter().any(|c| ('e'..='g').contains(c));
     let started = Instant::now();
     let mut reports = Vec::new();
     for kind in kinds {
@@ -125,44 +139,111 @@ async fn main() -> anyhow::Result<()> {
         };
         eprintln!("== {} ({})", kind.label(), target.describe());
         let loaded = load::prepare(&target, args.rows, args.seed, args.reuse).await?;
+        let sales = if sales_scenarios {
+            Some(sales::prepare(&target, &loaded.store, args.sales, args.seed, args.reuse).await?)
+        } else {
+            None
+        };
         let regional = if args.principals.contains(&Principal::Regional) {
             Some(load::ensure_regional_manager(&loaded.store).await?)
         } else {
             None
         };
         let within = regional.map(|(_, district)| district);
-        let inputs = inputs::choose(
-            &loaded.store,
-            args.requests,
-            args.requests / 5,
-            args.seed,
-            within,
-        )
-        .await?;
-        eprintln!(
-            "   inputs: {} regions holding rows, {} sample counterparties",
-            inputs.regions.len(),
-            inputs.samples.len()
-        );
-        for principal in &args.principals {
+        let inputs = if counterparty_scenarios {
+            let inputs = inputs::choose(
+                &loaded.store,
+                args.requests,
+                args.requests / 5,
+                args.seed,
+                within,
+            )
+            .await?;
+            eprintln!(
+                "   inputs: {} regions holding rows, {} sample counterparties",
+                inputs.regions.len(),
+                inputs.samples.len()
+            );
+            Some(inputs)
+        } else {
+            None
+        };
+        // Tasks to complete: distinct for every principal, a fifth of them to warm up.
+        let per_principal = args.requests + args.requests / 5;
+        let to_complete = if sales_scenarios && args.only.contains(&'g') {
+            let allowed = match within {
+                Some(district) => {
+                    let mut reader = loaded.store.reader().await?;
+                    Some(
+                        ferment_store::counterparties::territory_and_inside(&mut reader, district)
+                            .await?
+                            .into_iter()
+                            .collect(),
+                    )
+                }
+                None => None,
+            };
+            sales::open_tasks_to_complete(
+                &loaded.store,
+                per_principal * args.principals.len(),
+                args.seed,
+                allowed.as_ref(),
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        for (n, principal) in args.principals.iter().enumerate() {
             let user_id = match (principal, regional) {
                 (Principal::Regional, Some((id, _))) => id,
                 _ => loaded.admin_id,
             };
             eprintln!("   as {}", principal.label());
             let load_average = measure::load_average();
-            let results = measure::run(
-                &loaded,
-                user_id,
-                &inputs,
-                args.requests,
-                &args.only,
-                args.warm,
-            )
-            .await?;
+            let mut results = match &inputs {
+                Some(inputs) => {
+                    measure::run(
+                        &loaded,
+                        user_id,
+                        inputs,
+                        args.requests,
+                        &args.only,
+                        args.warm,
+                    )
+                    .await?
+                }
+                None => measure::Results {
+                    timings: Vec::new(),
+                    pages_skipped: None,
+                },
+            };
+            if let Some(sales) = &sales {
+                let complete = to_complete
+                    .get(n * per_principal..(n + 1) * per_principal)
+                    .unwrap_or_default();
+                let (timings, page_skipped) = sales::run(&sales::Run {
+                    store: &loaded.store,
+                    user_id,
+                    // A manager's own tasks do not depend on the principal: timed once.
+                    manager: (n == 0).then_some(sales.manager.0),
+                    complete,
+                    requests: args.requests,
+                    only: &args.only,
+                    warm: args.warm,
+                })
+                .await?;
+                results.timings.extend(timings);
+                if let Some(reason) = page_skipped {
+                    results.pages_skipped = Some(match results.pages_skipped.take() {
+                        Some(other) => format!("{other}; {reason}"),
+                        None => reason,
+                    });
+                }
+            }
             reports.push(measure::Report {
                 kind,
                 rows: args.rows,
+                sales: sales.as_ref().map(|s| s.report.clone()),
                 load: loaded.load.clone(),
                 results,
                 load_average,
@@ -174,9 +255,14 @@ async fn main() -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "Machine: {}; client and server share it. `ferment-bench --rows {} --requests {}`.\n",
+        "Machine: {}; client and server share it. `ferment-bench --rows {}{} --requests {}`.\n",
         measure::machine(),
         args.rows,
+        if sales_scenarios {
+            format!(" --sales {}", args.sales)
+        } else {
+            String::new()
+        },
         args.requests
     );
     for report in &reports {

@@ -146,7 +146,7 @@ fn rows_per_statement(width: usize) -> usize {
 
 /// Runs `head VALUES (…), (…), …` over `rows` (all of the same width), as few statements as the
 /// bind limit allows.
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     connection: &mut AnyConnection,
     head: &str,
     rows: Vec<Vec<Arg>>,

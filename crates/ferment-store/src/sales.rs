@@ -68,7 +68,7 @@ pub struct SaleRecord {
 
 /// What the change history records of a sale: the deal and its process state.
 #[derive(Serialize)]
-struct Snapshot<'a> {
+pub(crate) struct Snapshot<'a> {
     #[serde(flatten)]
     data: &'a Sale,
     stage: &'a str,
@@ -79,7 +79,7 @@ struct Snapshot<'a> {
 }
 
 impl SaleRecord {
-    fn snapshot(&self) -> Snapshot<'_> {
+    pub(crate) fn snapshot(&self) -> Snapshot<'_> {
         Snapshot {
             data: &self.data,
             stage: &self.state.stage,
@@ -659,8 +659,11 @@ pub async fn board(
             sql.push(" AND s.owner_id = ").bind_text(owner.to_string());
         }
     };
+    // Counts and sums come from `sales_per_stage` (migration 0008), which triggers keep in step:
+    // counting the sales themselves reads every one of them.
     let mut totals = Sql::new(
-        "SELECT s.stage, COUNT(*) AS n, CAST(COALESCE(SUM(s.amount), 0) AS BIGINT) AS amount FROM sales s WHERE s.deleted_at IS NULL AND s.stage IN (",
+        "SELECT s.stage, CAST(SUM(s.sales) AS BIGINT) AS n, CAST(SUM(s.amount) AS BIGINT) AS amount \
+         FROM sales_per_stage s WHERE s.stage IN (",
     );
     totals
         .bind_list(stages.iter().cloned().map(Arg::Text))
@@ -683,18 +686,39 @@ pub async fn board(
             column.amount = row.try_get("amount")?;
         }
     }
-    for column in &mut columns {
-        if column.count == 0 {
-            continue;
-        }
+    // Every column's cards in one statement: each column's page is chosen from index entries first
+    // (a subquery per stage with its own order and limit), then only those rows are joined. A
+    // scoped column otherwise joins every sale of the stage in reach before sorting, and a
+    // statement per column costs a round trip each.
+    let shown: Vec<String> = columns
+        .iter()
+        .filter(|c| c.count > 0)
+        .map(|c| c.stage.clone())
+        .collect();
+    if !shown.is_empty() {
         let mut sql = Sql::new("SELECT ");
-        sql.push(CARD_COLUMNS).push(CARD_FROM);
-        sql.push(" AND s.stage = ").bind_text(column.stage.clone());
-        filters(&mut sql);
-        sql.push(" ORDER BY s.updated_at DESC, s.id DESC LIMIT ")
-            .bind(Arg::Int(per_column));
+        sql.push(CARD_COLUMNS)
+            .push(CARD_FROM)
+            .push(" AND s.id IN (");
+        for (index, stage) in shown.into_iter().enumerate() {
+            if index > 0 {
+                sql.push(" UNION ALL ");
+            }
+            sql.push(
+                "SELECT k.id FROM (SELECT s.id FROM sales s WHERE s.deleted_at IS NULL AND s.stage = ",
+            )
+            .bind_text(stage);
+            filters(&mut sql);
+            sql.push(" ORDER BY s.updated_at DESC, s.id DESC LIMIT ")
+                .bind(Arg::Int(per_column))
+                .push(") k");
+        }
+        sql.push(") ORDER BY s.updated_at DESC, s.id DESC");
         for row in sql.query().fetch_all(&mut *connection).await? {
-            column.cards.push(card(&row)?);
+            let card = card(&row)?;
+            if let Some(column) = columns.iter_mut().find(|c| c.stage == card.stage) {
+                column.cards.push(card);
+            }
         }
     }
     Ok(columns)

@@ -68,7 +68,7 @@ pub struct TaskRecord {
 
 /// What the change history records of a task.
 #[derive(Serialize)]
-struct Snapshot<'a> {
+pub(crate) struct Snapshot<'a> {
     title: &'a str,
     description: &'a Option<String>,
     assignee_id: Option<Uuid>,
@@ -80,7 +80,7 @@ struct Snapshot<'a> {
 }
 
 impl TaskRecord {
-    fn snapshot(&self) -> Snapshot<'_> {
+    pub(crate) fn snapshot(&self) -> Snapshot<'_> {
         Snapshot {
             title: &self.title,
             description: &self.description,
