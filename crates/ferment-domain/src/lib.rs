@@ -11,6 +11,7 @@ pub mod codes;
 pub mod contact;
 pub mod counterparty;
 pub mod decimal;
+pub mod document;
 pub mod history;
 pub mod lead;
 pub mod process;
