@@ -437,7 +437,7 @@ pub fn lines_and_totals(figures: &[LineFigures<'_>]) -> (Vec<Line>, Totals, Vec<
             needs_sample: f.needs_sample,
         });
     }
-    by_rate.sort_by(|a, b| b.0.cmp(&a.0));
+    by_rate.sort_by_key(|(rate, _)| std::cmp::Reverse(*rate));
     let taxed: Vec<String> = by_rate
         .iter()
         .filter(|(rate, _)| *rate > 0)
@@ -487,7 +487,7 @@ pub fn sample(kind: &str) -> DocumentData {
             article: "MSO-50",
             unit: "шт",
             quantity: 120_000,
-            unit_price: 1_850_00,
+            unit_price: 185_000,
             vat_rate: 2000,
             needs_sample: true,
         },
@@ -497,7 +497,7 @@ pub fn sample(kind: &str) -> DocumentData {
             article: "",
             unit: "кг",
             quantity: 250_500,
-            unit_price: 642_40,
+            unit_price: 64_240,
             vat_rate: 2000,
             needs_sample: false,
         },
@@ -507,7 +507,7 @@ pub fn sample(kind: &str) -> DocumentData {
             article: "SOM-15",
             unit: "кг",
             quantity: 1_000_000,
-            unit_price: 389_90,
+            unit_price: 38_990,
             vat_rate: 1000,
             needs_sample: false,
         },
@@ -642,7 +642,7 @@ mod tests {
                 article: "",
                 unit: "кг",
                 quantity: 12_500,
-                unit_price: 100_00,
+                unit_price: 10_000,
                 vat_rate: 2000,
                 needs_sample: false,
             },
@@ -652,7 +652,7 @@ mod tests {
                 article: "",
                 unit: "шт",
                 quantity: 3_000,
-                unit_price: 55_00,
+                unit_price: 5_500,
                 vat_rate: 1000,
                 needs_sample: false,
             },
