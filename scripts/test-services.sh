@@ -2,6 +2,7 @@
 # test-services.sh -- install (if missing) and start the real services Ferment's tests use, on 127.0.0.1:
 #   pg            throwaway PostgreSQL cluster, port 55432, ICU ru-RU, fsync off, role/db "ferment"
 #   chromedriver  Debian chromium + chromium-driver, port 39515
+#   (packages only) LibreOffice, poppler-utils and fonts for the document tests
 # Idempotent: a service recorded in $TS_DIR/pids that is alive and healthy is reused; otherwise it is
 # stopped (only its recorded PID) and started afresh (PostgreSQL data is throwaway: a new cluster).
 # stdout: the `export ...` lines, also written to $TS_DIR/env.sh.  stderr: progress.
@@ -38,10 +39,13 @@ fresh_start() {
 
 # ---------------------------------------------------------------- packages
 PACKAGES=(postgresql chromium chromium-driver fonts-liberation fonts-dejavu-core curl)
-# LATER (not needed yet): mail servers and document tools. When a feature needs them, add here e.g.
+# documents (ferment-docs tests): LibreOffice converts filled .docx to PDF, poppler's pdftotext reads
+# PDFs back; the fonts are the templates' (Liberation Sans has the rouble sign) and Word's metric twins.
+PACKAGES+=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation2
+  fonts-crosextra-carlito fonts-crosextra-caladea)
+# LATER (not needed yet): mail servers. When a feature needs them, add here e.g.
 #   PACKAGES+=(dovecot-imapd dovecot-lmtpd postfix openssl)   # plus start_mail below; postfix needs
 #     `echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections` first
-#   PACKAGES+=(libreoffice-writer-nogui poppler-utils fonts-liberation2 fonts-crosextra-carlito fonts-crosextra-caladea)
 ensure_packages() {
   local p missing=()
   for p in "${PACKAGES[@]}"; do
