@@ -63,6 +63,31 @@ pub async fn resolve(connection: &mut AnyConnection, scope: &Scope) -> StoreResu
     })
 }
 
+/// Resolves several scopes (a list that must stay inside each of them, e.g. an export: the rows
+/// the user may both read and export).
+pub async fn resolve_all(
+    connection: &mut AnyConnection,
+    scopes: &[&Scope],
+) -> StoreResult<Vec<Reach>> {
+    let mut reaches = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        reaches.push(resolve(&mut *connection, scope).await?);
+    }
+    Ok(reaches)
+}
+
+/// Appends every reach as a condition ([`push_reach`] for each): the rows inside all of them.
+pub fn push_reaches(
+    sql: &mut Sql,
+    reaches: &[Reach],
+    owner_column: Option<&str>,
+    territory_column: Option<&str>,
+) {
+    for reach in reaches {
+        push_reach(sql, reach, owner_column, territory_column);
+    }
+}
+
 fn push_in(sql: &mut Sql, column: &str, values: &[String]) {
     sql.push(column).push(" IN (");
     sql.bind_list(values.iter().cloned().map(Arg::Text))

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::history::{self, Action};
 use crate::sales::{date_text, parse_date};
+use crate::sql::{Arg, Sql};
 use crate::{Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id};
 
 /// The kind name of costs in the history.
@@ -70,6 +71,30 @@ pub async fn of_sale(
     .fetch_all(connection)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// The live costs of these sales, by sale (one query; sales without costs are absent).
+pub async fn of_sales(
+    connection: &mut AnyConnection,
+    sale_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Vec<Cost>>> {
+    let mut found: std::collections::HashMap<Uuid, Vec<Cost>> = std::collections::HashMap::new();
+    if sale_ids.is_empty() {
+        return Ok(found);
+    }
+    let mut sql = Sql::new(&format!(
+        "SELECT {COLUMNS} FROM sale_costs WHERE deleted_at IS NULL AND sale_id IN ("
+    ));
+    sql.bind_list(sale_ids.iter().map(|id| Arg::Text(id.to_string())))
+        .push(") ORDER BY sale_id, spent_on, id");
+    for row in sql.query().fetch_all(connection).await? {
+        let cost = from_row(&row)?;
+        found
+            .entry(cost.sale_id)
+            .or_default()
+            .push(cost.record.data);
+    }
+    Ok(found)
 }
 
 /// Adds a cost to a sale.

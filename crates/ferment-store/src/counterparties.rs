@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
 
-use crate::access::{self, Reach, push_reach};
+use crate::access::{self, Reach, push_reaches};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Direction, Page};
 use crate::sql::{Arg, Sql};
@@ -451,9 +451,14 @@ impl Search {
 }
 
 /// Appends the list's filters other than the search and the cursor, on the alias `c`.
-fn push_filters(sql: &mut Sql, reach: &Reach, query: &ListQuery, territories: Option<&[String]>) {
+fn push_filters(
+    sql: &mut Sql,
+    reaches: &[Reach],
+    query: &ListQuery,
+    territories: Option<&[String]>,
+) {
     sql.push(" AND c.deleted_at IS NULL");
-    push_reach(sql, reach, Some("c.owner_id"), Some("c.territory_id"));
+    push_reaches(sql, reaches, Some("c.owner_id"), Some("c.territory_id"));
     if let Some(inside) = territories {
         push_any_of(sql, "c.territory_id", inside.to_vec());
     }
@@ -475,11 +480,11 @@ fn push_filters(sql: &mut Sql, reach: &Reach, query: &ListQuery, territories: Op
 /// on the alias `st`.
 fn push_posting_filters(
     sql: &mut Sql,
-    reach: &Reach,
+    reaches: &[Reach],
     query: &ListQuery,
     territories: Option<&[String]>,
 ) {
-    push_reach(sql, reach, Some("st.owner_id"), Some("st.territory_id"));
+    push_reaches(sql, reaches, Some("st.owner_id"), Some("st.territory_id"));
     if let Some(inside) = territories {
         push_any_of(sql, "st.territory_id", inside.to_vec());
     }
@@ -494,10 +499,19 @@ pub async fn list(
     scope: &Scope,
     query: &ListQuery,
 ) -> StoreResult<Page<ListRow>> {
+    list_within(connection, &[scope], query).await
+}
+
+/// One page of counterparties inside every one of `scopes` (an export: readable and exportable).
+pub async fn list_within(
+    connection: &mut AnyConnection,
+    scopes: &[&Scope],
+    query: &ListQuery,
+) -> StoreResult<Page<ListRow>> {
     let sort = query.sort.column();
     let direction = query.direction.sql();
     let search = Search::parse(query.q.as_deref());
-    let reach = access::resolve(&mut *connection, scope).await?;
+    let reaches = access::resolve_all(&mut *connection, scopes).await?;
     // Resolved to ids first: for a region (a leaf, the usual filter) the condition becomes
     // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With a
     // subquery over the territory tree both databases walk the whole name index and filter.
@@ -533,15 +547,15 @@ pub async fn list(
             };
             search::push_sorted_page(&mut sql, &page, &|sql: &mut Sql| {
                 if needs_rows {
-                    push_filters(sql, &reach, query, territories.as_deref());
+                    push_filters(sql, &reaches, query, territories.as_deref());
                 } else {
-                    push_posting_filters(sql, &reach, query, territories.as_deref());
+                    push_posting_filters(sql, &reaches, query, territories.as_deref());
                 }
             });
         }
         _ => {
             sql.push("SELECT c.id FROM counterparties c WHERE 1 = 1");
-            push_filters(&mut sql, &reach, query, territories.as_deref());
+            push_filters(&mut sql, &reaches, query, territories.as_deref());
             match &search {
                 Some(Search::InnPrefix(inn)) => {
                     sql.push(" AND c.inn >= ").bind_text(inn.clone());
@@ -618,6 +632,28 @@ pub async fn list(
         None
     };
     Ok(Page { items, next_cursor })
+}
+
+/// The tags of these counterparties (one query; ids not found are absent).
+pub async fn tags(
+    connection: &mut AnyConnection,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Vec<String>>> {
+    let mut found = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let mut sql = Sql::new("SELECT id, tags FROM counterparties WHERE id IN (");
+    sql.bind_list(ids.iter().map(|id| Arg::Text(id.to_string())))
+        .push(")");
+    for row in sql.query().fetch_all(connection).await? {
+        let tags: String = row.try_get("tags")?;
+        found.insert(
+            parse_id(&row.try_get::<String, _>("id")?)?,
+            serde_json::from_str(&tags).map_err(|_| bad("tags", &tags))?,
+        );
+    }
+    Ok(found)
 }
 
 /// A live counterparty with this ИНН (the first by name), for matching a lead on conversion.

@@ -16,7 +16,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
 
-use crate::access::{self, Reach, push_reach};
+use crate::access::{self, Reach, push_reach, push_reaches};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Page};
 use crate::sql::{Arg, Sql};
@@ -191,6 +191,64 @@ pub async fn lines(connection: &mut AnyConnection, sale_id: Uuid) -> StoreResult
             })
         })
         .collect()
+}
+
+/// What an export shows of a sale beyond its list row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    /// When the sale was made.
+    pub created_at: DateTime<Utc>,
+    /// Its territory's name.
+    pub territory_name: Option<String>,
+    /// Its lines, in order.
+    pub lines: Vec<SaleLine>,
+}
+
+/// The [`Details`] of these sales (two queries, whatever their number; ids not found are absent).
+pub async fn details(
+    connection: &mut AnyConnection,
+    ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<Uuid, Details>> {
+    let mut found = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let args = || ids.iter().map(|id| Arg::Text(id.to_string()));
+    let mut sql = Sql::new(
+        "SELECT s.id, s.created_at, t.name AS territory_name FROM sales s \
+         LEFT JOIN territories t ON t.id = s.territory_id WHERE s.id IN (",
+    );
+    sql.bind_list(args()).push(")");
+    for row in sql.query().fetch_all(&mut *connection).await? {
+        found.insert(
+            parse_id(&row.try_get::<String, _>("id")?)?,
+            Details {
+                created_at: parse_time(&row.try_get::<String, _>("created_at")?)?,
+                territory_name: row.try_get("territory_name")?,
+                lines: Vec::new(),
+            },
+        );
+    }
+    let mut sql = Sql::new(
+        "SELECT sale_id, product_id, quantity, unit_price, vat_rate, needs_sample, sample_paid, unit_cost \
+         FROM sale_lines WHERE sale_id IN (",
+    );
+    sql.bind_list(args()).push(") ORDER BY sale_id, position");
+    for row in sql.query().fetch_all(&mut *connection).await? {
+        let sale_id = parse_id(&row.try_get::<String, _>("sale_id")?)?;
+        if let Some(details) = found.get_mut(&sale_id) {
+            details.lines.push(SaleLine {
+                product_id: parse_id(&row.try_get::<String, _>("product_id")?)?,
+                quantity: row.try_get("quantity")?,
+                unit_price: row.try_get("unit_price")?,
+                vat_rate: row.try_get("vat_rate")?,
+                needs_sample: row.try_get::<i64, _>("needs_sample")? != 0,
+                sample_paid: row.try_get::<i64, _>("sample_paid")? != 0,
+                unit_cost: row.try_get("unit_cost")?,
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// Reads a live sale with its lines.
@@ -566,10 +624,24 @@ pub async fn list(
     scope: &Scope,
     query: &ListQuery,
 ) -> StoreResult<Page<Card>> {
-    let reach = access::resolve(&mut *connection, scope).await?;
+    list_within(connection, &[scope], query).await
+}
+
+/// One page of sales inside every one of `scopes` (an export: readable and exportable).
+pub async fn list_within(
+    connection: &mut AnyConnection,
+    scopes: &[&Scope],
+    query: &ListQuery,
+) -> StoreResult<Page<Card>> {
+    let reaches = access::resolve_all(&mut *connection, scopes).await?;
     let mut sql = Sql::new("SELECT ");
     sql.push(CARD_COLUMNS).push(CARD_FROM);
-    push_reach(&mut sql, &reach, Some("s.owner_id"), Some("s.territory_id"));
+    push_reaches(
+        &mut sql,
+        &reaches,
+        Some("s.owner_id"),
+        Some("s.territory_id"),
+    );
     if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
         search::push_match(&mut sql, KIND, "s.id", q);
     }

@@ -13,7 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
 
-use crate::access::{self, push_reach};
+use crate::access::{self, push_reaches};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Page};
 use crate::sales::{date_text, parse_date};
@@ -367,7 +367,16 @@ pub async fn list(
     scope: &Scope,
     query: &ListQuery,
 ) -> StoreResult<Page<ListRow>> {
-    let reach = access::resolve(&mut *connection, scope).await?;
+    list_within(connection, &[scope], query).await
+}
+
+/// One page of tasks inside every one of `scopes` (an export: readable and exportable).
+pub async fn list_within(
+    connection: &mut AnyConnection,
+    scopes: &[&Scope],
+    query: &ListQuery,
+) -> StoreResult<Page<ListRow>> {
+    let reaches = access::resolve_all(&mut *connection, scopes).await?;
     let mut sql = Sql::new("SELECT ");
     sql.push(COLUMNS).push(
         ", s.title AS sale_title, cp.name AS counterparty_name, u.full_name AS assignee_name, p.name AS product_name \
@@ -375,9 +384,9 @@ pub async fn list(
          LEFT JOIN users u ON u.id = t.assignee_id LEFT JOIN products p ON p.id = t.product_id \
          WHERE t.deleted_at IS NULL",
     );
-    push_reach(
+    push_reaches(
         &mut sql,
-        &reach,
+        &reaches,
         Some("t.assignee_id"),
         Some("t.territory_id"),
     );

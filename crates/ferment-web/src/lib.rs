@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod export;
 pub mod pages;
 
 use std::sync::Arc;

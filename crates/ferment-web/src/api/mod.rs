@@ -7,6 +7,7 @@ pub mod access;
 pub mod auth;
 pub mod contacts;
 pub mod counterparties;
+pub mod exports;
 pub mod input;
 pub mod leads;
 pub mod openapi;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(auth::routes())
         .merge(access::routes())
         .merge(counterparties::routes())
+        .merge(exports::routes())
         .merge(contacts::routes())
         .merge(products::routes())
         .merge(warehouses::routes())

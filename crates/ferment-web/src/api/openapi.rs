@@ -285,6 +285,7 @@ fn paths() -> Map<String, Value> {
     );
     access_paths(&mut paths, &id);
     process_paths(&mut paths, &id);
+    super::exports::openapi_paths(&mut paths);
     paths.insert(
         "/users/me".into(),
         json!({"get": {"tags": ["Вход / Auth"], "summary": "The signed-in user", "responses": responses(("200", "The user", Some(record("User"))), &["401"])}}),

@@ -241,40 +241,47 @@ fn owner_param(
     }
 }
 
+impl ListParams {
+    /// Parses the parameters (`me` is `user`), naming each one that is wrong.
+    pub fn parse(&self, user: &CurrentUser) -> AppResult<ListQuery> {
+        let mut errors = Errors::new();
+        let counterparty_id = id_param(&mut errors, "counterparty_id", &self.counterparty_id);
+        let owner_id = owner_param(&mut errors, user, "owner_id", &self.owner_id);
+        let closed = match blank(&self.status) {
+            None => None,
+            Some("open") => Some(false),
+            Some("closed") => Some(true),
+            Some(_) => {
+                errors.add(
+                    "status",
+                    Problem::NotAllowed {
+                        allowed: vec!["open".into(), "closed".into()],
+                    },
+                );
+                None
+            }
+        };
+        let (cursor, limit) = page_params(&mut errors, &self.limit, &self.cursor);
+        errors
+            .finish(ListQuery {
+                q: blank(&self.q).map(str::to_string),
+                stage: blank(&self.stage).map(str::to_string),
+                closed,
+                counterparty_id,
+                owner_id,
+                cursor,
+                limit,
+            })
+            .map_err(AppError::Invalid)
+    }
+}
+
 async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<ListParams>,
 ) -> AppResult<impl IntoResponse> {
-    let mut errors = Errors::new();
-    let counterparty_id = id_param(&mut errors, "counterparty_id", &params.counterparty_id);
-    let owner_id = owner_param(&mut errors, &user, "owner_id", &params.owner_id);
-    let closed = match blank(&params.status) {
-        None => None,
-        Some("open") => Some(false),
-        Some("closed") => Some(true),
-        Some(_) => {
-            errors.add(
-                "status",
-                Problem::NotAllowed {
-                    allowed: vec!["open".into(), "closed".into()],
-                },
-            );
-            None
-        }
-    };
-    let (cursor, limit) = page_params(&mut errors, &params.limit, &params.cursor);
-    let query = errors
-        .finish(ListQuery {
-            q: blank(&params.q).map(str::to_string),
-            stage: blank(&params.stage).map(str::to_string),
-            closed,
-            counterparty_id,
-            owner_id,
-            cursor,
-            limit,
-        })
-        .map_err(AppError::Invalid)?;
+    let query = params.parse(&user)?;
     let page = usecase::list(&state.store, &user, &query).await?;
     Ok(Json(PageResponse::from_page(page, |card| card_json(&card))))
 }

@@ -141,47 +141,54 @@ pub struct ListParams {
     pub cursor: Option<String>,
 }
 
+impl ListParams {
+    /// Parses the parameters (`assignee=me` is `user`), naming each one that is wrong.
+    pub fn parse(&self, user: &CurrentUser) -> AppResult<ListQuery> {
+        let mut errors = Errors::new();
+        let sale_id = id_param(&mut errors, "sale_id", &self.sale_id);
+        let counterparty_id = id_param(&mut errors, "counterparty_id", &self.counterparty_id);
+        let assignee_id = match blank(&self.assignee) {
+            Some("me") => Some(user.actor.user_id),
+            _ => id_param(&mut errors, "assignee", &self.assignee),
+        };
+        let status = blank(&self.status).and_then(|s| errors.take("status", TaskStatus::parse(s)));
+        let due = match blank(&self.due) {
+            None => None,
+            Some("overdue") => Some((Due::Overdue, today())),
+            Some("today") => Some((Due::Today, today())),
+            Some("upcoming") => Some((Due::Upcoming, today())),
+            Some(_) => {
+                errors.add(
+                    "due",
+                    Problem::NotAllowed {
+                        allowed: vec!["overdue".into(), "today".into(), "upcoming".into()],
+                    },
+                );
+                None
+            }
+        };
+        let (cursor, limit) = page_params(&mut errors, &self.limit, &self.cursor);
+        errors
+            .finish(ListQuery {
+                sale_id,
+                counterparty_id,
+                assignee_id,
+                status,
+                kind: blank(&self.kind).map(str::to_string),
+                due,
+                cursor,
+                limit,
+            })
+            .map_err(AppError::Invalid)
+    }
+}
+
 async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(params): Query<ListParams>,
 ) -> AppResult<impl IntoResponse> {
-    let mut errors = Errors::new();
-    let sale_id = id_param(&mut errors, "sale_id", &params.sale_id);
-    let counterparty_id = id_param(&mut errors, "counterparty_id", &params.counterparty_id);
-    let assignee_id = match blank(&params.assignee) {
-        Some("me") => Some(user.actor.user_id),
-        _ => id_param(&mut errors, "assignee", &params.assignee),
-    };
-    let status = blank(&params.status).and_then(|s| errors.take("status", TaskStatus::parse(s)));
-    let due = match blank(&params.due) {
-        None => None,
-        Some("overdue") => Some((Due::Overdue, today())),
-        Some("today") => Some((Due::Today, today())),
-        Some("upcoming") => Some((Due::Upcoming, today())),
-        Some(_) => {
-            errors.add(
-                "due",
-                Problem::NotAllowed {
-                    allowed: vec!["overdue".into(), "today".into(), "upcoming".into()],
-                },
-            );
-            None
-        }
-    };
-    let (cursor, limit) = page_params(&mut errors, &params.limit, &params.cursor);
-    let query = errors
-        .finish(ListQuery {
-            sale_id,
-            counterparty_id,
-            assignee_id,
-            status,
-            kind: blank(&params.kind).map(str::to_string),
-            due,
-            cursor,
-            limit,
-        })
-        .map_err(AppError::Invalid)?;
+    let query = params.parse(&user)?;
     let page = usecase::list(&state.store, &user, &query).await?;
     Ok(Json(PageResponse::from_page(page, |row| row_json(&row))))
 }

@@ -8,6 +8,7 @@ pub mod access_admin;
 pub mod catalog;
 pub mod contacts;
 pub mod counterparties;
+pub mod exports;
 pub mod leads;
 pub mod pages_support;
 pub mod process;

@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use ferment_domain::access::RecordKind;
 use ferment_domain::counterparty::{CounterpartyKind, Industry, Segment};
 use ferment_store::counterparties::ListQuery;
 
@@ -97,6 +98,22 @@ impl Filters {
         } else {
             format!("/counterparties?{query}")
         }
+    }
+
+    /// The «Экспорт» links: these filters (no page) with each format.
+    fn export_links(&self) -> (String, String) {
+        super::exports::links(
+            "/counterparties/export",
+            &[
+                ("q", self.q.as_str()),
+                ("territory_id", &self.territory_id),
+                ("segment", &self.segment),
+                ("industry", &self.industry),
+                ("owner_id", &self.owner_id),
+                ("kind", &self.kind),
+                ("sort", &self.sort),
+            ],
+        )
     }
 
     /// Whether anything narrows or reorders the list (then «Reset» is offered).
@@ -187,6 +204,7 @@ struct ListPage {
     next_url: Option<String>,
     first_url: Option<String>,
     filtered: bool,
+    export_links: Option<(String, String)>,
 }
 
 fn sort_choices(t: &'static Texts, current: &str) -> Vec<Choice> {
@@ -300,6 +318,8 @@ async fn list_counterparties(
             .filter(|c| !c.trim().is_empty())
             .map(|_| filters.url(None, None)),
         filtered: filters.is_filtered(),
+        export_links: app::exports::may_export(&ctx.user, RecordKind::Counterparty)
+            .then(|| filters.export_links()),
     };
     Ok(render(StatusCode::OK, &list_page))
 }

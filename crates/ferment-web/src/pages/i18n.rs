@@ -81,6 +81,8 @@ texts! {
     no: "Нет", "No";
     version: "Версия", "Version";
     required_mark: "обязательное поле", "required";
+    export: "Экспорт", "Export";
+    export_hint: "Все записи по текущему фильтру", "Every record matching the current filter";
 
     // Errors shown as a page.
     error_not_found: "Запись не найдена или у вас нет к ней доступа", "The record does not exist or you may not see it";

@@ -25,6 +25,7 @@ pub mod contacts;
 pub mod counterparties;
 pub mod counterparty_card;
 pub mod counterparty_form;
+pub mod exports;
 pub mod format;
 pub mod forms;
 pub mod history;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(sales::routes())
         .merge(leads::routes())
         .merge(counterparties::routes())
+        .merge(exports::routes())
         .merge(contacts::routes())
         .merge(products::routes())
         .merge(admin::routes())

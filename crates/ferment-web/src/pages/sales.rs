@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use ferment_domain::access::RecordKind;
 use ferment_domain::validation::{Errors, Lang, Problem};
 use ferment_store::sales::{Card, ListQuery};
 
@@ -114,6 +115,7 @@ struct ListPage {
     next_url: Option<String>,
     first_url: Option<String>,
     filtered: bool,
+    export_links: Option<(String, String)>,
 }
 
 /// The query of the sales pages, as typed.
@@ -135,6 +137,25 @@ impl Params {
 
     fn mine(&self) -> bool {
         matches!(self.mine.as_deref().map(str::trim), Some("1" | "true"))
+    }
+
+    /// The «Экспорт» links: the list's filters in the API's names (`state` → `status`, `mine` →
+    /// `owner_id=me`).
+    fn export_links(&self) -> (String, String) {
+        let (q, stage, state) = (
+            Self::text(&self.q),
+            Self::text(&self.stage),
+            Self::text(&self.state),
+        );
+        super::exports::links(
+            "/sales/export",
+            &[
+                ("q", q.as_str()),
+                ("stage", stage.as_str()),
+                ("status", state.as_str()),
+                ("owner_id", if self.mine() { "me" } else { "" }),
+            ],
+        )
     }
 
     /// The list's URL with these filters and a cursor, if given.
@@ -308,6 +329,8 @@ async fn sales_list(state: &AppState, ctx: &Ctx, raw: &str, mut params: Params) 
         filtered: !Params::text(&params.q).is_empty()
             || !current_stage.is_empty()
             || !current_state.is_empty(),
+        export_links: app::exports::may_export(&ctx.user, RecordKind::Sale)
+            .then(|| params.export_links()),
     };
     Ok(render(StatusCode::OK, &list_page))
 }

@@ -319,6 +319,7 @@ struct MyTasksPage {
     notice: Option<&'static str>,
     sections: Vec<Section>,
     empty: bool,
+    export_links: Option<(String, String)>,
 }
 
 /// `GET /tasks`: the user's open tasks by due date.
@@ -375,6 +376,11 @@ async fn my_tasks(State(state): State<AppState>, ctx: Ctx, RawQuery(raw): RawQue
         notice: notice_of(t, raw.as_deref().unwrap_or("")),
         empty: sections.iter().all(|s| s.tasks.is_empty()),
         sections,
+        // «My tasks» is the user's open tasks: the export holds all of them.
+        export_links: app::exports::may_export(&ctx.user, ferment_domain::access::RecordKind::Task)
+            .then(|| {
+                super::exports::links("/tasks/export", &[("assignee", "me"), ("status", "open")])
+            }),
     };
     Ok(render(StatusCode::OK, &page))
 }
