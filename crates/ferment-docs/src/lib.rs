@@ -119,14 +119,15 @@ impl std::error::Error for TemplateError {}
 
 /// Everything that can go wrong making a document.
 ///
-/// Only [`DocsError::Template`] is the user's to fix; the others are failures of a file the user
-/// uploaded as a template ([`DocsError::Docx`]) or of the engine itself ([`DocsError::Pdf`]).
+/// Only [`DocsError::Template`] is the user's to fix (this includes an uploaded `.docx` that is not
+/// a readable Word file); the others are failures of the engine itself, writing the `.docx`
+/// ([`DocsError::Docx`]) or exporting the PDF ([`DocsError::Pdf`]).
 #[derive(Debug, thiserror::Error)]
 pub enum DocsError {
     /// The template is wrong: unknown field, syntax, markup that does not typeset.
     #[error("template error: {0}")]
     Template(TemplateError),
-    /// The Word file could not be read or written (not a zip, broken XML, missing part).
+    /// The filled Word file could not be written.
     #[error("docx: {0}")]
     Docx(String),
     /// The PDF could not be produced from typeset pages.
