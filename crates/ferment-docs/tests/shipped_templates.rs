@@ -9,28 +9,45 @@ use std::thread;
 use ferment_docs::{Assets, check_docx, check_text, fill_docx, render_pdf, shipped};
 use ferment_domain::document::{DocumentData, SHIPPED_KINDS, sample};
 
-/// What every kind must show, whitespace-normalised.
+/// What every kind must show, whitespace-normalised: the client's name and ИНН, each line's
+/// product, the total with VAT, the VAT amount and rate(s), the sum in words.
 fn assert_holds_the_sale(kind: &str, format: &str, text: &str, data: &DocumentData) {
     let mut expected = vec![
         data.client.name.clone(),
         data.client.inn.clone(),
         data.totals.amount.clone(),
+        data.totals.vat.clone(),
         data.totals.amount_words.clone(),
     ];
     expected.extend(data.lines.iter().map(|l| l.product.clone()));
-    // The VAT line at the sale's rates (contract: prices and VAT live in the specification).
-    if kind != "contract" {
-        expected.extend(data.vat.iter().map(|v| v.rate.clone()));
-    }
-    if kind == "contract" {
-        expected.retain(|e| *e == data.client.name || *e == data.client.inn);
-    }
+    expected.extend(data.vat.iter().map(|v| v.rate.clone()));
     for wanted in expected {
         let wanted = common::normalise(&wanted);
         assert!(
             text.contains(&wanted),
             "{kind}.{format} lacks «{wanted}»:\n{text}"
         );
+    }
+    if kind == "contract" || kind == "contract_and_specification" {
+        // The signatory in the genitive; the name as it is.
+        let preamble = format!(
+            "в лице {} {}, действующего на основании Устава",
+            data.company.director.position_genitive.to_lowercase(),
+            data.company.director.name
+        );
+        assert!(
+            text.contains(&preamble),
+            "{kind}.{format} lacks «{preamble}»:\n{text}"
+        );
+        assert!(
+            text.contains("«Покупатель», в лице уполномоченного представителя"),
+            "{kind}.{format}: the buyer's side of the preamble:\n{text}"
+        );
+        let total = common::normalise(&format!(
+            "Общая сумма Договора составляет {} руб. ({})",
+            data.totals.amount, data.totals.amount_words
+        ));
+        assert!(text.contains(&total), "{kind}.{format} lacks «{total}»");
     }
 }
 
