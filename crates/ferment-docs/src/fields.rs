@@ -62,6 +62,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ),
     ("company.director.position", "Должность руководителя"),
     (
+        "company.director.position_genitive",
+        "Должность руководителя в родительном падеже («в лице Генерального директора …»)",
+    ),
+    (
         "company.director.signature",
         "Файл подписи руководителя (пусто, если не загружен)",
     ),
@@ -74,6 +78,10 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     (
         "company.accountant.position",
         "Должность главного бухгалтера",
+    ),
+    (
+        "company.accountant.position_genitive",
+        "Должность главного бухгалтера в родительном падеже",
     ),
     (
         "company.accountant.signature",

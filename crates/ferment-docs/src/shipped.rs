@@ -4,10 +4,14 @@
 //! Sources live in `crates/ferment-docs/templates/`, reviewable as text:
 //! - `text/_preamble.typ.j2` (page, fonts, helpers) + `text/<kind>.typ.j2`, joined at compile
 //!   time; `contract_and_specification` is the contract followed by the specification, whose
-//!   first line starts a new page.
+//!   first line starts a new page. The contract lists the goods (clause 1.2) unless
+//!   `document.kind` is `contract_and_specification`, where clause 1.2 refers to the
+//!   specification instead.
 //! - `docx/<kind>.xml`: the body of `word/document.xml`; [`docx`] wraps it in
 //!   `docx/package/word/document.xml` and packs it with the fixed `[Content_Types].xml`, `_rels`,
-//!   `styles.xml` and `settings.xml` from `docx/package/` into a `.docx`.
+//!   `styles.xml` and `settings.xml` from `docx/package/` into a `.docx`. For
+//!   `contract_and_specification` the contract's goods table (between `<!--GOODS-->` and
+//!   `<!--/GOODS-->`) gives way to a clause referring to the specification.
 
 use std::io::{Cursor, Write};
 
@@ -39,13 +43,27 @@ pub fn text(kind: &str) -> Option<&'static str> {
 fn docx_body(kind: &str) -> Option<String> {
     const CONTRACT: &str = include_str!("../templates/docx/contract.xml");
     const SPECIFICATION: &str = include_str!("../templates/docx/specification.xml");
+    const REFERS_TO_SPECIFICATION: &str = "<w:p><w:pPr><w:pStyle w:val=\"Legal\"/></w:pPr><w:r><w:t xml:space=\"preserve\">1.2. Наименование, количество и цена Товара указаны в Спецификации (Приложение № 1), являющейся неотъемлемой частью Договора.</w:t></w:r></w:p>";
     Some(match kind {
         "preliminary_kp" => include_str!("../templates/docx/preliminary_kp.xml").to_owned(),
         "kp" => include_str!("../templates/docx/kp.xml").to_owned(),
         "contract" => CONTRACT.to_owned(),
         "specification" => SPECIFICATION.to_owned(),
         "contract_and_specification" => {
-            format!("{CONTRACT}<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>{SPECIFICATION}")
+            // The goods are listed in the specification that follows: the contract refers to it
+            // instead of repeating the table (the text template does the same by document.kind).
+            let contract = match (
+                CONTRACT.find("<!--GOODS-->"),
+                CONTRACT.find("<!--/GOODS-->"),
+            ) {
+                (Some(start), Some(end)) => format!(
+                    "{}{REFERS_TO_SPECIFICATION}{}",
+                    &CONTRACT[..start],
+                    &CONTRACT[end + "<!--/GOODS-->".len()..]
+                ),
+                _ => CONTRACT.to_owned(),
+            };
+            format!("{contract}<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>{SPECIFICATION}")
         }
         "invoice" => include_str!("../templates/docx/invoice.xml").to_owned(),
         "info_letter" => include_str!("../templates/docx/info_letter.xml").to_owned(),

@@ -155,6 +155,10 @@ pub struct Signatory {
     pub short_name: String,
     /// Position: «Генеральный директор».
     pub position: String,
+    /// The position in the genitive, as a contract's preamble needs it («в лице Генерального
+    /// директора …»): «Генерального директора». [`position_genitive`] makes it.
+    #[serde(default)]
+    pub position_genitive: String,
     /// The signature image's file name, or empty.
     pub signature: String,
 }
@@ -362,6 +366,100 @@ pub fn short_name(full: &str) -> String {
     }
 }
 
+/// A position in the genitive case, for «в лице Генерального директора …»: each word of the
+/// common signatory positions is declined («Генеральный директор» → «Генерального директора»,
+/// «Управляющий» → «Управляющего», «Индивидуальный предприниматель» → «Индивидуального
+/// предпринимателя»); a word it does not know stays as it is (so «Генеральный директор по
+/// развитию» → «Генерального директора по развитию», and an unknown title is never mangled). Case
+/// is kept: the first letter of each word keeps its case, the rest follows the word as written.
+pub fn position_genitive(position: &str) -> String {
+    let mut out = String::with_capacity(position.len() + 8);
+    let mut word = String::new();
+    // Once a word is not declinable (a preposition, a noun already in the genitive: «директор
+    // по развитию», «директор филиала»), everything after it stays as written.
+    let mut declining = true;
+    let flush = |word: &mut String, out: &mut String, declining: &mut bool| {
+        if word.is_empty() {
+            return;
+        }
+        match declining.then(|| genitive_word(word)).flatten() {
+            Some(declined) => out.push_str(&declined),
+            None => {
+                *declining = false;
+                out.push_str(word);
+            }
+        }
+        word.clear();
+    };
+    for c in position.chars() {
+        if c.is_alphabetic() || c == '-' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out, &mut declining);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out, &mut declining);
+    out
+}
+
+/// One word of a position in the genitive, keeping the case of its letters, or `None` when the
+/// word is not one [`position_genitive`] knows.
+fn genitive_word(word: &str) -> Option<String> {
+    // The words of common signatory positions, nominative → genitive (an explicit table: Russian
+    // adjective endings depend on the stem, «коммерческий» → «коммерческого» but «синий» →
+    // «синего», and a wrong ending in a contract is worse than none).
+    const WORDS: [(&str, &str); 20] = [
+        ("генеральный", "генерального"),
+        ("исполнительный", "исполнительного"),
+        ("коммерческий", "коммерческого"),
+        ("финансовый", "финансового"),
+        ("технический", "технического"),
+        ("главный", "главного"),
+        ("первый", "первого"),
+        ("индивидуальный", "индивидуального"),
+        ("управляющий", "управляющего"),
+        ("исполняющий", "исполняющего"),
+        ("временно", "временно"),
+        ("директор", "директора"),
+        ("президент", "президента"),
+        ("вице-президент", "вице-президента"),
+        ("предприниматель", "предпринимателя"),
+        ("председатель", "председателя"),
+        ("руководитель", "руководителя"),
+        ("заместитель", "заместителя"),
+        ("бухгалтер", "бухгалтера"),
+        ("партнёр", "партнёра"),
+    ];
+    let lower = word.to_lowercase();
+    WORDS
+        .iter()
+        .find(|(nominative, _)| *nominative == lower)
+        .map(|(_, genitive)| with_case_of(word, genitive))
+}
+
+/// `declined` (lower case) with the case of `original`'s letters where they overlap: «Директор»
+/// → «Директора», «ДИРЕКТОР» → «ДИРЕКТОРА».
+fn with_case_of(original: &str, declined: &str) -> String {
+    let all_upper = original.chars().filter(|c| c.is_alphabetic()).count() > 1
+        && original
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase);
+    if all_upper {
+        return declined.to_uppercase();
+    }
+    let mut out = String::with_capacity(declined.len());
+    let mut originals = original.chars();
+    for c in declined.chars() {
+        match originals.next() {
+            Some(o) if o.is_uppercase() => out.extend(c.to_uppercase()),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The document's own data for a kind, number, date and version.
 pub fn document_info(
     kind: &str,
@@ -540,12 +638,14 @@ pub fn sample(kind: &str) -> DocumentData {
                 name: "Соколов Андрей Викторович".into(),
                 short_name: "Соколов А. В.".into(),
                 position: "Генеральный директор".into(),
+                position_genitive: "Генерального директора".into(),
                 signature: String::new(),
             },
             accountant: Signatory {
                 name: "Белова Марина Сергеевна".into(),
                 short_name: "Белова М. С.".into(),
                 position: "Главный бухгалтер".into(),
+                position_genitive: "Главного бухгалтера".into(),
                 signature: String::new(),
             },
             images: Images::default(),
@@ -678,6 +778,58 @@ mod tests {
         assert_eq!(short_name("Иванов Иван Иванович"), "Иванов И. И.");
         assert_eq!(short_name("Иванов"), "Иванов");
         assert_eq!(short_name("  "), "");
+    }
+
+    #[test]
+    fn positions_decline_to_the_genitive() {
+        for (nominative, genitive) in [
+            ("Генеральный директор", "Генерального директора"),
+            ("Директор", "Директора"),
+            ("директор", "директора"),
+            ("Исполнительный директор", "Исполнительного директора"),
+            ("Коммерческий директор", "Коммерческого директора"),
+            ("Управляющий", "Управляющего"),
+            (
+                "Индивидуальный предприниматель",
+                "Индивидуального предпринимателя",
+            ),
+            ("Президент", "Президента"),
+            ("Председатель правления", "Председателя правления"),
+            ("Главный бухгалтер", "Главного бухгалтера"),
+            ("ГЕНЕРАЛЬНЫЙ ДИРЕКТОР", "ГЕНЕРАЛЬНОГО ДИРЕКТОРА"),
+            ("Генеральный  директор", "Генерального  директора"),
+            // Words it does not know stay as they are, and so does everything after them.
+            (
+                "Генеральный директор по развитию",
+                "Генерального директора по развитию",
+            ),
+            ("Директор филиала", "Директора филиала"),
+            (
+                "Заместитель генерального директора",
+                "Заместителя генерального директора",
+            ),
+            (
+                "Временно исполняющий обязанности генерального директора",
+                "Временно исполняющего обязанности генерального директора",
+            ),
+            ("Ректор", "Ректор"),
+            ("CEO", "CEO"),
+            ("Старший менеджер", "Старший менеджер"),
+            ("", ""),
+        ] {
+            assert_eq!(position_genitive(nominative), genitive, "{nominative}");
+        }
+    }
+
+    #[test]
+    fn the_sample_signatories_carry_their_genitive() {
+        let data = sample("contract");
+        for signatory in [&data.company.director, &data.company.accountant] {
+            assert_eq!(
+                signatory.position_genitive,
+                position_genitive(&signatory.position)
+            );
+        }
     }
 
     #[test]
