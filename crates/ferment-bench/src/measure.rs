@@ -493,7 +493,13 @@ pub async fn serve(
 ) -> anyhow::Result<(String, tokio::task::JoinHandle<std::io::Result<()>>)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let router = App::router(store.clone(), WebConfig::default());
+    let router = App::router(
+        store.clone(),
+        WebConfig {
+            files_dir: std::env::temp_dir().join("ferment-bench-files"),
+            ..WebConfig::default()
+        },
+    );
     let server = tokio::spawn(async move {
         axum::serve(
             listener,

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod catalog;
 pub mod codes;
+pub mod company;
 pub mod contact;
 pub mod counterparty;
 pub mod decimal;

@@ -36,6 +36,8 @@ use crate::error::{AppError, AppResult};
 pub const SESSION_COOKIE: &str = "ferment_session";
 /// The largest form body the CSRF check reads.
 const FORM_LIMIT: usize = 1024 * 1024;
+/// The largest upload form (a Word template, an image) the CSRF check reads.
+pub const UPLOAD_LIMIT: usize = 12 * 1024 * 1024;
 
 /// Hashes a password with argon2id (on a blocking thread: hashing is deliberately slow).
 pub async fn hash_password(password: &str) -> anyhow::Result<String> {
@@ -445,6 +447,14 @@ pub async fn auth_layer(State(state): State<AppState>, request: Request, next: N
             let token = form_urlencoded_field(&bytes, "_csrf");
             body = Body::from(bytes);
             token
+        } else if let Some(boundary) = multipart_boundary(&parts.headers) {
+            // An upload form: `_csrf` is one of its parts (the pages put it first).
+            let Ok(bytes) = to_bytes(body, UPLOAD_LIMIT).await else {
+                return refuse(AppError::Csrf);
+            };
+            let token = multipart_field(bytes.clone(), boundary, "_csrf").await;
+            body = Body::from(bytes);
+            token
         } else {
             None
         };
@@ -497,6 +507,26 @@ fn is_form(headers: &axum::http::HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+fn multipart_boundary(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !value.starts_with("multipart/form-data") {
+        return None;
+    }
+    multer::parse_boundary(value).ok()
+}
+
+/// The text of the first part named `name` of a multipart body.
+async fn multipart_field(body: axum::body::Bytes, boundary: String, name: &str) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {

@@ -29,6 +29,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// How long a browser session lasts, in hours.
     pub session_hours: i64,
+    /// Where generated documents, uploaded templates and images are kept (content-addressed).
+    pub files_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
@@ -36,6 +38,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: false,
             session_hours: 12,
+            files_dir: std::path::PathBuf::from("ferment-data/files"),
         }
     }
 }
@@ -50,6 +53,10 @@ pub struct AppState {
     /// The trusted proxies (from the `trusted_proxies` setting), read once and replaced when an
     /// administrator changes them.
     pub trusted: Arc<std::sync::RwLock<Option<Vec<ipnet::IpNet>>>>,
+    /// Files: documents, Word templates, the company's images.
+    pub files: ferment_store::files::FileStore,
+    /// Set once the shipped document kinds and templates are known to be stored.
+    pub documents_ready: Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl AppState {
@@ -107,8 +114,10 @@ impl App {
     pub fn router(store: Store, config: WebConfig) -> Router {
         let state = AppState {
             store,
+            files: ferment_store::files::FileStore::new(config.files_dir.clone()),
             config: Arc::new(config),
             trusted: Arc::default(),
+            documents_ready: Arc::default(),
         };
         let api = api::routes().layer(middleware::from_fn(error::problem_layer));
         Router::new()

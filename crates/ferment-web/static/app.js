@@ -100,6 +100,21 @@
     update();
   });
 
+  // The template editor's field palette: a click inserts the field at the cursor.
+  var source = document.getElementById('f-source');
+  document.querySelectorAll('[data-insert]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      if (!source) {
+        return;
+      }
+      var text = button.getAttribute('data-insert');
+      var start = source.selectionStart, end = source.selectionEnd;
+      source.value = source.value.slice(0, start) + text + source.value.slice(end);
+      source.focus();
+      source.selectionStart = source.selectionEnd = start + text.length;
+    });
+  });
+
   // After a refused save, put the cursor in the first field that needs fixing.
   var invalid = document.querySelector('[aria-invalid="true"]');
   if (invalid) {

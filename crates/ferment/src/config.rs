@@ -161,6 +161,7 @@ pub fn resolve(flags: Layer, env: Layer, file: Layer) -> anyhow::Result<Settings
         Some(url) => url,
         None => sqlite_url(&data_dir.join(SQLITE_FILE)),
     };
+    let files_dir = data_dir.join("files");
     Ok(Settings {
         listen,
         data_dir,
@@ -169,6 +170,7 @@ pub fn resolve(flags: Layer, env: Layer, file: Layer) -> anyhow::Result<Settings
         web: WebConfig {
             secure_cookies: secure_cookies.unwrap_or(defaults.secure_cookies),
             session_hours,
+            files_dir,
         },
     })
 }

@@ -89,6 +89,10 @@ pub async fn load(
             .await
             .context("loading the demo leads and sales")?;
 
+    load_company(&mut tx)
+        .await
+        .context("loading the demo company's requisites")?;
+
     tx.commit().await.context("committing the demo data")?;
     store
         .analyze()
@@ -96,6 +100,45 @@ pub async fn load(
         .context("refreshing the database statistics")?;
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// The demo supplier's own requisites (what its documents print), unless some are set already.
+async fn load_company(tx: &mut Tx) -> anyhow::Result<()> {
+    use ferment_web::app::company::{CompanySetting, SETTING};
+    if ferment_store::settings::get(tx, SETTING).await?.is_some() {
+        return Ok(());
+    }
+    let input = ferment_domain::company::CompanyInput {
+        name: "ООО «Ферментум»".into(),
+        full_name: "Общество с ограниченной ответственностью «Ферментум»".into(),
+        inn: "7707083893".into(),
+        kpp: "770701001".into(),
+        ogrn: "1027700132195".into(),
+        legal_address: "123112, г. Москва, Пресненская наб., д. 12, офис 401".into(),
+        actual_address: "142100, Московская обл., г. Подольск, ул. Комсомольская, д. 1, склад 3"
+            .into(),
+        phone: "+7 495 123-45-67".into(),
+        email: "sales@fermentum.ru".into(),
+        site: "fermentum.ru".into(),
+        bik: "044525225".into(),
+        bank_name: "ПАО СБЕРБАНК".into(),
+        correspondent_account: "30101810400000000225".into(),
+        account: "40702810938000012345".into(),
+        director_name: "Соколов Андрей Викторович".into(),
+        director_position: "Генеральный директор".into(),
+        accountant_name: "Белова Марина Сергеевна".into(),
+        accountant_position: "Главный бухгалтер".into(),
+        ..Default::default()
+    };
+    let requisites = input
+        .validate()
+        .map_err(|errors| invalid("company", "requisites", errors))?;
+    let setting = CompanySetting {
+        requisites,
+        images: Default::default(),
+    };
+    ferment_store::settings::set(tx, SETTING, &serde_json::to_value(&setting)?).await?;
+    Ok(())
 }
 
 /// Territory ids by code, looked up once each.

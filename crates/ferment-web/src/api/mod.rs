@@ -7,6 +7,7 @@ pub mod access;
 pub mod auth;
 pub mod contacts;
 pub mod counterparties;
+pub mod documents;
 pub mod exports;
 pub mod input;
 pub mod leads;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tasks::routes())
         .merge(recipes::routes())
         .merge(process::routes())
+        .merge(documents::routes())
         .merge(openapi::routes())
 }
 

@@ -155,6 +155,7 @@ fn schemas() -> Map<String, Value> {
     add("Task", TaskInput::schema());
     add("Recipe", RecipeInput::schema());
     add("Cost", CostInput::schema());
+    add("Company", ferment_domain::company::CompanyInput::schema());
     schemas.insert(
         "Envelope".into(),
         json!({"type": "object", "properties": {
@@ -286,11 +287,122 @@ fn paths() -> Map<String, Value> {
     access_paths(&mut paths, &id);
     process_paths(&mut paths, &id);
     super::exports::openapi_paths(&mut paths);
+    document_paths(&mut paths, &id);
     paths.insert(
         "/users/me".into(),
         json!({"get": {"tags": ["Вход / Auth"], "summary": "The signed-in user", "responses": responses(("200", "The user", Some(record("User"))), &["401"])}}),
     );
     paths
+}
+
+/// The document paths (`api::documents`): generation, lists, files, kinds, templates, the company.
+fn document_paths(paths: &mut Map<String, Value>, id: &Value) {
+    let tag = "Документы / Documents";
+    let document = json!({"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "sale_id": {"type": "string", "format": "uuid"},
+        "counterparty_id": {"type": "string", "format": "uuid"}, "kind": {"type": "string", "example": "kp"},
+        "number": {"type": "string", "example": "КП-2026-17"}, "date": {"type": "string", "format": "date"},
+        "format": {"type": "string", "enum": ["pdf", "docx"]}, "version": {"type": "integer"},
+        "template_id": {"type": "string", "format": "uuid"}, "file_name": {"type": "string"},
+        "file_size": {"type": "integer"}, "sha256": {"type": "string"},
+        "created_by": {"type": "string", "format": "uuid"}, "created_by_name": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"}, "url": {"type": "string"}}});
+    let items = |schema: &Value| json!({"type": "object", "properties": {"items": {"type": "array", "items": schema}}});
+    let code =
+        json!({"name": "code", "in": "path", "required": true, "schema": {"type": "string"}});
+    let format = json!({"name": "format", "in": "path", "required": true, "schema": {"type": "string", "enum": ["text", "docx"]}});
+    let kind = json!({"type": "object", "properties": {"code": {"type": "string"}, "name_ru": {"type": "string"},
+        "name_en": {"type": "string"}, "prefix": {"type": "string", "example": "КП-{year}-"}, "shipped": {"type": "boolean"},
+        "version": {"type": "integer"}}});
+    let template = json!({"type": "object", "properties": {"id": {"type": "string", "format": "uuid"},
+        "kind": {"type": "string"}, "format": {"type": "string", "enum": ["text", "docx"]}, "version": {"type": "integer"},
+        "source": {"type": "string"}, "file_name": {"type": "string"}, "sha256": {"type": "string"},
+        "comment": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}, "file_url": {"type": "string"}}});
+    let file = |what: &str, mime: &str| json!({"description": what, "content": {mime: {"schema": {"type": "string", "format": "binary"}}}});
+    paths.insert("/sales/{id}/documents".into(), json!({
+        "get": {"tags": [tag], "summary": "A sale's documents, newest first", "parameters": [id],
+                "responses": responses(("200", "Documents", Some(items(&document))), &["401", "404"])},
+        "post": {"tags": [tag], "summary": "Generate a document: numbered (or a new version of the sale's number of that kind), rendered, stored",
+                 "parameters": [id],
+                 "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["kind", "format"], "properties": {
+                     "kind": {"type": "string", "example": "kp"}, "format": {"type": "string", "enum": ["pdf", "docx"]},
+                     "new_number": {"type": "boolean", "description": "A new number even when the sale has a document of this kind"}}}))},
+                 "responses": responses(("201", "The document", Some(document.clone())), &["401", "403", "404", "422"])}}));
+    paths.insert("/counterparties/{id}/documents".into(), json!({
+        "get": {"tags": [tag], "summary": "A client's documents of the sales the user may read", "parameters": [id],
+                "responses": responses(("200", "Documents", Some(items(&document))), &["401", "404"])}}));
+    paths.insert("/documents/{id}".into(), json!({
+        "get": {"tags": [tag], "summary": "A document's record", "parameters": [id],
+                "responses": responses(("200", "The document", Some(document.clone())), &["401", "404"])}}));
+    let mut download = problems(&["401", "404"]);
+    download.insert("200".into(), json!({"description": "The file (PDF or DOCX) with its name in Content-Disposition",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"schema": {"type": "string", "format": "binary"}}}}));
+    paths.insert("/documents/{id}/file".into(), json!({
+        "get": {"tags": [tag], "summary": "Download the file", "parameters": [id], "responses": download}}));
+    paths.insert("/document-kinds".into(), json!({
+        "get": {"tags": [tag], "summary": "Document kinds with the templates in use", "responses": responses(("200", "Kinds", Some(items(&kind))), &["401"])},
+        "post": {"tags": [tag], "summary": "Add a custom kind (edit_templates)", "requestBody": {"required": true, "content": json_content(kind.clone())},
+                 "responses": responses(("201", "Created", Some(kind.clone())), &["401", "403", "409", "422"])}}));
+    paths.insert("/document-kinds/{code}".into(), json!({
+        "patch": {"tags": [tag], "summary": "Change names and the numbering prefix", "parameters": [code.clone()],
+                  "requestBody": {"required": true, "content": json_content(kind.clone())},
+                  "responses": responses(("200", "The kind", Some(kind.clone())), &["401", "403", "404", "409", "422"])}}));
+    paths.insert("/document-kinds/{code}/templates/{format}".into(), json!({
+        "get": {"tags": [tag], "summary": "Template versions, newest (in use) first", "parameters": [code.clone(), format.clone()],
+                "responses": responses(("200", "Versions", Some(items(&template))), &["401", "403", "404", "422"])},
+        "post": {"tags": [tag], "summary": "Save a new version: text takes {\"source\", \"comment\"}; docx takes the file as the body (?file_name=&comment=)",
+                 "parameters": [code.clone(), format],
+                 "requestBody": {"required": true, "content": {
+                     "application/json": {"schema": {"type": "object", "required": ["source"], "properties": {"source": {"type": "string"}, "comment": {"type": "string"}}}},
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"schema": {"type": "string", "format": "binary"}}}},
+                 "responses": responses(("201", "Saved", Some(template.clone())), &["401", "403", "404", "422"])}}));
+    let source = json!({"type": "object", "required": ["source"], "properties": {"source": {"type": "string"}, "sale_id": {"type": "string", "format": "uuid"}}});
+    paths.insert("/document-kinds/{code}/check".into(), json!({
+        "post": {"tags": [tag], "summary": "Check a text template: the line and reason of a problem", "parameters": [code.clone()],
+                 "requestBody": {"required": true, "content": json_content(source.clone())},
+                 "responses": responses(("200", "Fine", Some(json!({"type": "object", "properties": {"ok": {"type": "boolean"}}}))), &["401", "403", "422"])}}));
+    let mut preview = problems(&["401", "403", "404", "422"]);
+    preview.insert(
+        "200".into(),
+        file(
+            "The draft as PDF, for the sale or the sample",
+            "application/pdf",
+        ),
+    );
+    paths.insert("/document-kinds/{code}/preview".into(), json!({
+        "post": {"tags": [tag], "summary": "Preview a text template draft as PDF", "parameters": [code],
+                 "requestBody": {"required": true, "content": json_content(source)}, "responses": preview}}));
+    paths.insert("/document-templates/{id}".into(), json!({
+        "get": {"tags": [tag], "summary": "A template version", "parameters": [id],
+                "responses": responses(("200", "The template", Some(template)), &["401", "403", "404"])}}));
+    let mut template_download = problems(&["401", "403", "404"]);
+    template_download.insert(
+        "200".into(),
+        file(
+            "The Word template",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    );
+    paths.insert("/document-templates/{id}/file".into(), json!({
+        "get": {"tags": [tag], "summary": "Download a Word template version", "parameters": [id], "responses": template_download}}));
+    paths.insert("/document-fields".into(), json!({
+        "get": {"tags": [tag], "summary": "Every field a template may use (the editor's palette)",
+                "responses": responses(("200", "Fields", Some(items(&json!({"type": "object", "properties": {
+                    "path": {"type": "string", "example": "client.inn"}, "description": {"type": "string"},
+                    "example": {"type": "string"}, "is_list": {"type": "boolean"}}})))), &["401"])}}));
+    let company = json!({"$ref": "#/components/schemas/Company"});
+    paths.insert("/company".into(), json!({
+        "get": {"tags": [tag], "summary": "The company's requisites (the supplier on documents)", "responses": responses(("200", "Requisites", Some(company.clone())), &["401"])},
+        "put": {"tags": [tag], "summary": "Change the requisites (edit_templates)", "requestBody": {"required": true, "content": json_content(company.clone())},
+                "responses": responses(("200", "Saved", Some(company.clone())), &["401", "403", "422"])}}));
+    let slot = json!({"name": "slot", "in": "path", "required": true, "schema": {"type": "string", "enum": ["logo", "stamp", "signature_director", "signature_accountant"]}});
+    paths.insert("/company/images/{slot}".into(), json!({
+        "put": {"tags": [tag], "summary": "Upload an image (PNG or JPEG, up to 2 MB) as the body", "parameters": [slot.clone()],
+                "requestBody": {"required": true, "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}, "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+                "responses": responses(("200", "Saved", Some(company.clone())), &["401", "403", "422"])},
+        "delete": {"tags": [tag], "summary": "Remove an image", "parameters": [slot],
+                   "responses": responses(("200", "Removed", Some(company)), &["401", "403", "422"])}}));
 }
 
 /// The access administration paths (`api::access`): roles, departments, effective access, the

@@ -6,8 +6,10 @@
 
 pub mod access_admin;
 pub mod catalog;
+pub mod company;
 pub mod contacts;
 pub mod counterparties;
+pub mod documents;
 pub mod exports;
 pub mod leads;
 pub mod pages_support;

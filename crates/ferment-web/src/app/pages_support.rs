@@ -79,3 +79,20 @@ pub async fn may_edit_tasks(
     }
     Ok(answers)
 }
+
+/// Whether the user may perform `operation` (`read`, `create`) on the sale's documents.
+pub async fn may_documents(
+    store: &Store,
+    user: &CurrentUser,
+    sale: &SaleRecord,
+    operation: Operation,
+) -> AppResult<bool> {
+    let mut connection = store.reader().await?;
+    let known = facts(&mut connection, sale.data.owner_id, sale.territory_id).await?;
+    let target = if operation == Operation::Create {
+        Target::New(&known)
+    } else {
+        Target::Existing(&known)
+    };
+    Ok(access::decide(&user.actor, RecordKind::Document, operation, target).is_ok())
+}

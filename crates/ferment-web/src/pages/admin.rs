@@ -46,6 +46,9 @@ async fn admin_home(ctx: Ctx) -> PageResult {
     if !actor.may(SystemOp::ManageUsers) && actor.may(SystemOp::EditProcess) {
         return Ok(see_other("/admin/process"));
     }
+    if !actor.may(SystemOp::ManageUsers) && actor.may(SystemOp::EditTemplates) {
+        return Ok(see_other("/admin/documents"));
+    }
     app::check_system(&ctx.user, SystemOp::ManageUsers)?;
     Ok(see_other("/admin/users"))
 }
@@ -86,6 +89,18 @@ pub fn tabs(ctx: &Ctx, current: &str) -> Vec<Tab> {
             "/admin/process",
             t.admin_process,
             ctx.user.actor.may(SystemOp::EditProcess),
+        ),
+        (
+            "documents",
+            "/admin/documents",
+            t.admin_documents,
+            ctx.user.actor.may(SystemOp::EditTemplates),
+        ),
+        (
+            "company",
+            "/admin/company",
+            t.admin_company,
+            ctx.user.actor.may(SystemOp::EditTemplates),
         ),
     ]
     .into_iter()

@@ -65,6 +65,7 @@ struct CardPage {
     contacts: Vec<ContactRow>,
     more_contacts: Option<String>,
     sales: Vec<SaleRow>,
+    documents: Vec<super::documents::DocView>,
     history: Vec<HistoryView>,
 }
 
@@ -121,6 +122,8 @@ pub async fn show_counterparty(
         })
         .collect();
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let document_rows = crate::app::documents::for_counterparty(&state, &ctx.user, id).await?;
+    let documents = super::documents::doc_views(&state, &ctx, &document_rows).await?;
     let page = CardPage {
         chrome: ctx.chrome("counterparties", data.name.clone()),
         id,
@@ -190,6 +193,7 @@ pub async fn show_counterparty(
             })
             .collect(),
         sales,
+        documents,
         history: history_views(&entries, t, lang, Entity::Counterparty, &names),
     };
     Ok(render(StatusCode::OK, &page))

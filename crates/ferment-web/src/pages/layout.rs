@@ -128,6 +128,7 @@ impl Chrome {
                 u.actor.may(SystemOp::ManageUsers)
                     || u.actor.may(SystemOp::ManageRoles)
                     || u.actor.may(SystemOp::EditProcess)
+                    || u.actor.may(SystemOp::EditTemplates)
             }),
             user_name: user
                 .map(|u| u.user.data.full_name.clone())

@@ -25,6 +25,7 @@ pub mod contacts;
 pub mod counterparties;
 pub mod counterparty_card;
 pub mod counterparty_form;
+pub mod documents;
 pub mod exports;
 pub mod format;
 pub mod forms;
@@ -63,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(contacts::routes())
         .merge(products::routes())
         .merge(admin::routes())
+        .merge(documents::routes())
         .layer(middleware::from_fn(layout::error_layer))
         .merge(assets::routes())
 }
@@ -87,6 +89,7 @@ pub fn notice_of(t: &'static Texts, raw_query: &str) -> Option<&'static str> {
         "cancelled" => Some(t.done_cancelled),
         "converted" => Some(t.done_converted),
         "disqualified" => Some(t.done_disqualified),
+        "generated" => Some(t.done_generated),
         _ => None,
     }
 }

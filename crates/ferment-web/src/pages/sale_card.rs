@@ -137,6 +137,7 @@ struct CardPage {
     order: Option<Vec<Fact>>,
     timeline: Vec<TimelineEvent>,
     history: Vec<HistoryView>,
+    documents: super::documents::DocsPanel,
 }
 
 /// Which form of the card was posted (its values are shown again as typed).
@@ -741,6 +742,11 @@ async fn card(state: &AppState, ctx: &Ctx, id: Uuid, mut cs: CardState) -> PageR
         _ => "",
     };
     let problems = std::mem::take(&mut cs.errors).rest(t, Entity::Sale);
+    let asking: Vec<(Uuid, String)> = open
+        .iter()
+        .map(|r| (r.task.meta.id, r.task.kind.clone()))
+        .collect();
+    let documents = super::documents::sale_panel(state, ctx, sale, &asking).await?;
     let page = CardPage {
         chrome: ctx.chrome("sales", data.title.clone()),
         id,
@@ -771,6 +777,7 @@ async fn card(state: &AppState, ctx: &Ctx, id: Uuid, mut cs: CardState) -> PageR
         order,
         timeline: timeline(&def, &events, &products, t, lang),
         history,
+        documents,
     };
     Ok(render(cs.status, &page))
 }
@@ -810,6 +817,16 @@ async fn refused(
         ..CardState::plain()
     };
     card(state, ctx, id, card_state).await
+}
+
+/// The card again after a refused document generation (its messages listed above the card).
+pub async fn refused_document(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Uuid,
+    error: AppError,
+) -> PageResult {
+    refused(state, ctx, id, Posted::Nothing, error, "").await
 }
 
 /// The use case's field names with the card form's prefix (`amount` → `cost.amount`).

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod pages;
+pub mod tools;
 
 use ferment_domain::user::User;
 use ferment_store::Store;
@@ -57,7 +58,15 @@ pub async fn spawn(database: &TestDatabase) -> TestApp {
         .await
         .expect("binding port 0");
     let base = format!("http://{}", listener.local_addr().expect("address"));
-    let router = App::router(store.clone(), WebConfig::default());
+    let files_dir =
+        std::env::temp_dir().join(format!("ferment-test-files-{}", uuid::Uuid::new_v4()));
+    let router = App::router(
+        store.clone(),
+        WebConfig {
+            files_dir,
+            ..WebConfig::default()
+        },
+    );
     tokio::spawn(async move {
         axum::serve(
             listener,

@@ -1,0 +1,201 @@
+//! Documents in real headless Chromium over WebDriver: open a sale, generate its commercial
+//! proposal with one click, download it (with the browser's session) and read it with pdftotext,
+//! change the template's heading in the editor, regenerate, and see the new heading in the new
+//! version — with the proposal's number kept.
+//!
+//! Set-up and skipping rules are those of `browser.rs` (see [`common::browser`]).
+
+mod common;
+
+use anyhow::{Context, ensure};
+use common::browser::{open_browser, screenshot, wait_for, webdriver_url};
+use common::tools::{pdf_text, squeeze};
+use fantoccini::{Client, Locator};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// A client, a product and a sale with one line, created through the API. Returns the sale's id.
+async fn seed(app: &common::TestApp) -> String {
+    let post = |path: &'static str, body: Value| async move {
+        let (status, answer) = app.json(Method::POST, path, Some(body)).await;
+        assert_eq!(status, 201, "{path}: {answer}");
+        answer
+    };
+    let client = post(
+        "/api/v1/counterparties",
+        json!({"name": "Хлебозавод «Колос»", "inn": "5003052454", "kpp": "500301001"}),
+    )
+    .await;
+    let product = post(
+        "/api/v1/products",
+        json!({"code": "EM-1", "name": "Эмульгатор Е-471", "unit": "kg", "vat_rate": "20", "price": "540"}),
+    )
+    .await;
+    let sale = post(
+        "/api/v1/sales",
+        json!({"counterparty_id": client["id"], "title": "Эмульгатор для батона",
+               "lines": [{"product_id": product["id"], "quantity": "300", "unit_price": "540", "vat_rate": "20"}]}),
+    )
+    .await;
+    sale["id"].as_str().unwrap().to_string()
+}
+
+/// Downloads a link of the page with the browser's session cookie.
+async fn download(browser: &Client, base: &str, href: &str) -> anyhow::Result<Vec<u8>> {
+    let cookie = browser
+        .get_named_cookie("ferment_session")
+        .await
+        .context("the session cookie")?;
+    let url = if href.starts_with("http") {
+        href.to_string()
+    } else {
+        format!("{base}{href}")
+    };
+    let response = reqwest::Client::new()
+        .get(url)
+        .header("cookie", format!("ferment_session={}", cookie.value()))
+        .send()
+        .await?;
+    ensure!(
+        response.status() == 200,
+        "download answered {}",
+        response.status()
+    );
+    ensure!(
+        response.headers()["content-type"] == "application/pdf",
+        "not a PDF"
+    );
+    Ok(response.bytes().await?.to_vec())
+}
+
+/// Generates the commercial proposal from the card and returns the newest row's download link
+/// and number, after checking the row's version.
+async fn generate_kp(browser: &Client, version: i64) -> anyhow::Result<(String, String)> {
+    wait_for(browser, "#generate-form select[name=kind]")
+        .await?
+        .select_by_value("kp")
+        .await?;
+    browser
+        .find(Locator::Css("#generate-pdf"))
+        .await?
+        .click()
+        .await?;
+    let row = wait_for(browser, "#document-list tbody tr:first-child").await?;
+    let text = row.text().await?;
+    ensure!(text.contains("Коммерческое предложение"), "row: {text}");
+    let cells = row.find_all(Locator::Css("td")).await?;
+    let number = cells[1].find(Locator::Css(".mono")).await?.text().await?;
+    let shown_version: i64 = cells[2].text().await?.trim().parse()?;
+    ensure!(
+        shown_version == version,
+        "version {shown_version}, expected {version}"
+    );
+    let href = row
+        .find(Locator::Css("a.download"))
+        .await?
+        .attr("href")
+        .await?
+        .context("a download link")?;
+    Ok((href, number))
+}
+
+async fn journey(browser: &Client, base: &str, sale_id: &str) -> anyhow::Result<()> {
+    browser.goto(&format!("{base}/sales/{sale_id}")).await?;
+    wait_for(browser, "a[hreflang=ru]").await?.click().await?;
+    wait_for(browser, "html[lang=ru] input[name=login]")
+        .await?
+        .send_keys("admin")
+        .await?;
+    browser
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(common::PASSWORD)
+        .await?;
+    browser
+        .find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(browser, "#documents").await?;
+
+    // One click: the proposal is generated, listed and downloadable.
+    let (href, number) = generate_kp(browser, 1).await?;
+    let notice = wait_for(browser, "[role=status]").await?.text().await?;
+    ensure!(notice.contains("Документ сформирован"), "notice: {notice}");
+    screenshot(browser, "documents-sale-card").await;
+    let pdf = download(browser, base, &href).await?;
+    if let Some(text) = pdf_text(&pdf) {
+        let text = squeeze(&text);
+        ensure!(
+            text.contains(&format!("Коммерческое предложение № {number}")),
+            "the shipped heading: {text}"
+        );
+        ensure!(text.contains("Эмульгатор Е-471"), "the line: {text}");
+    }
+
+    // The administrator changes the heading in the template editor.
+    browser.goto(&format!("{base}/admin/documents")).await?;
+    wait_for(browser, "a[data-edit-text=kp]")
+        .await?
+        .click()
+        .await?;
+    wait_for(browser, "#f-source").await?;
+    let replaced: bool = browser
+        .execute(
+            "var s = document.getElementById('f-source'); var before = s.value; \
+             s.value = before.replace('[Коммерческое предложение №', '[Предложение для партнёров №'); \
+             return s.value !== before;",
+            vec![],
+        )
+        .await?
+        .as_bool()
+        .unwrap_or(false);
+    ensure!(replaced, "the heading is in the shipped template");
+    screenshot(browser, "documents-template-editor").await;
+    browser
+        .find(Locator::Css("#check-template"))
+        .await?
+        .click()
+        .await?;
+    wait_for(browser, "#template-valid").await?;
+    browser
+        .find(Locator::Css("#save-template"))
+        .await?
+        .click()
+        .await?;
+    let saved = wait_for(browser, "[role=status]").await?.text().await?;
+    ensure!(saved.contains("сохранены"), "saved: {saved}");
+    let versions = wait_for(browser, "#versions").await?.text().await?;
+    ensure!(versions.contains('2'), "version 2 listed: {versions}");
+
+    // Regenerated: a new version with the same number and the new heading.
+    browser.goto(&format!("{base}/sales/{sale_id}")).await?;
+    let (href, again) = generate_kp(browser, 2).await?;
+    ensure!(again == number, "the number is kept: {again} vs {number}");
+    let pdf = download(browser, base, &href).await?;
+    if let Some(text) = pdf_text(&pdf) {
+        let text = squeeze(&text);
+        ensure!(
+            text.contains(&format!("Предложение для партнёров № {number}")),
+            "the new heading: {text}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_proposal_is_generated_downloaded_and_regenerated_after_its_template_changes() {
+    let Some(webdriver) = webdriver_url() else {
+        return;
+    };
+    let app = common::spawn(&ferment_store::testing::sqlite()).await;
+    let sale_id = seed(&app).await;
+    let browser = open_browser(&webdriver).await.expect("a browser");
+    let outcome = journey(&browser, &app.base, &sale_id).await;
+    if outcome.is_err() {
+        screenshot(&browser, "documents-failure").await;
+    }
+    let closed = browser.close().await;
+    outcome.expect("the documents journey");
+    closed.expect("closing the browser");
+}
