@@ -103,8 +103,9 @@ impl Store {
                 }
             }
             Dialect::Sqlite => {
-                let write = sqlite_pool(options.clone(), 1).await?;
-                let read = sqlite_pool(options, 8).await?;
+                let write = sqlite_pool(options.clone(), 1, true).await?;
+                let read = sqlite_pool(options, 8, false).await?;
+                spawn_checkpoints(read.clone());
                 Store {
                     read,
                     write,
@@ -182,12 +183,47 @@ impl Store {
     }
 }
 
-async fn sqlite_pool(options: AnyConnectOptions, size: u32) -> anyhow::Result<AnyPool> {
+/// How often the WAL is copied back into the database file, off the request path.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Checkpoints the WAL from a reading connection every [`CHECKPOINT_EVERY`] until the pool closes.
+///
+/// The writer's automatic checkpoint is off (see [`sqlite_pool`]): left on, SQLite runs it inside
+/// the commit of whichever write crosses 1 000 WAL pages, and that request waits for the copy and
+/// its fsync (the benchmark found the slowest task completions there). A `PASSIVE` checkpoint
+/// takes no writer lock, so writes go on while it runs.
+fn spawn_checkpoints(read: AnyPool) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if read.is_closed() {
+                break;
+            }
+            if let Err(error) = read.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                if read.is_closed() {
+                    break;
+                }
+                tracing::debug!(%error, "WAL checkpoint");
+            }
+        }
+    });
+}
+
+async fn sqlite_pool(
+    options: AnyConnectOptions,
+    size: u32,
+    writer: bool,
+) -> anyhow::Result<AnyPool> {
     AnyPoolOptions::new()
         .max_connections(size)
         .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|connection: &mut AnyConnection, _| {
+        .after_connect(move |connection: &mut AnyConnection, _| {
             Box::pin(async move {
+                if writer {
+                    connection.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                }
                 // WAL lets readers go on while the single writer commits; NORMAL sync is durable
                 // across application crashes and fast; the busy timeout covers checkpoints. Reads
                 // go through a memory map of up to 1 GiB (pages come from the OS cache without a
