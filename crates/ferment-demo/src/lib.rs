@@ -32,6 +32,9 @@ use ferment_domain::contact::ContactInput;
 use ferment_domain::counterparty::CounterpartyInput;
 
 pub use catalog::{NOVOSIBIRSK, OFFICE, PODOLSK};
+
+/// The demo supplier's logo (a 160×160 PNG) that its commercial proposals carry.
+pub const LOGO_PNG: &[u8] = include_bytes!("../assets/logo.png");
 pub use contacts::contacts_for;
 pub use counterparties::counterparty;
 pub use requisites::UNIQUE_TAX_NUMBERS;

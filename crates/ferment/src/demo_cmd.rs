@@ -35,7 +35,8 @@ pub async fn run_demo(settings: Settings) -> anyhow::Result<()> {
 
     if has_no_counterparties(&store).await? {
         println!("Loading the demo data set into the empty database…");
-        let report = load(&store, &data, &hash).await?;
+        let files = ferment_store::files::FileStore::new(settings.web.files_dir.clone());
+        let report = load(&store, &files, &data, &hash).await?;
         print_report(&report);
     } else {
         println!("The database already has counterparties: the demo data set is not loaded again.");

@@ -58,6 +58,7 @@ pub async fn has_no_counterparties(store: &Store) -> anyhow::Result<bool> {
 /// (by login) are kept as they are. Refreshes the planner's statistics afterwards.
 pub async fn load(
     store: &Store,
+    files: &ferment_store::files::FileStore,
     data: &DemoData,
     password_hash: &str,
 ) -> anyhow::Result<LoadReport> {
@@ -89,7 +90,7 @@ pub async fn load(
             .await
             .context("loading the demo leads and sales")?;
 
-    load_company(&mut tx)
+    load_company(&mut tx, files)
         .await
         .context("loading the demo company's requisites")?;
 
@@ -102,9 +103,10 @@ pub async fn load(
     Ok(report)
 }
 
-/// The demo supplier's own requisites (what its documents print), unless some are set already.
-async fn load_company(tx: &mut Tx) -> anyhow::Result<()> {
-    use ferment_web::app::company::{CompanySetting, SETTING};
+/// The demo supplier's own requisites (what its documents print) and its logo, unless some are
+/// set already.
+async fn load_company(tx: &mut Tx, files: &ferment_store::files::FileStore) -> anyhow::Result<()> {
+    use ferment_web::app::company::{CompanySetting, SETTING, StoredImage};
     if ferment_store::settings::get(tx, SETTING).await?.is_some() {
         return Ok(());
     }
@@ -133,9 +135,21 @@ async fn load_company(tx: &mut Tx) -> anyhow::Result<()> {
     let requisites = input
         .validate()
         .map_err(|errors| invalid("company", "requisites", errors))?;
+    let logo = files
+        .put(ferment_demo::LOGO_PNG)
+        .await
+        .context("storing the demo logo")?;
     let setting = CompanySetting {
         requisites,
-        images: Default::default(),
+        images: [(
+            "logo".to_owned(),
+            StoredImage {
+                sha256: logo,
+                extension: "png".to_owned(),
+            },
+        )]
+        .into_iter()
+        .collect(),
     };
     ferment_store::settings::set(tx, SETTING, &serde_json::to_value(&setting)?).await?;
     Ok(())

@@ -254,6 +254,77 @@ async fn migrate_then_demo_serves_the_demo_clients_to_the_demo_manager() {
             column["stage"]
         );
     }
+    // Every shipped document comes out for a demo sale, with the demo company and its logo.
+    let contract_column = board["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .find(|c| c["stage"] == "contract")
+        .expect("a contract column");
+    let sale_id = contract_column["cards"][0]["id"]
+        .as_str()
+        .expect("a sale at the contract stage");
+    for kind in [
+        "preliminary_kp",
+        "kp",
+        "contract",
+        "specification",
+        "contract_and_specification",
+        "invoice",
+        "info_letter",
+    ] {
+        let response = client
+            .post(format!("{}/api/v1/sales/{sale_id}/documents", server.base))
+            .bearer_auth(&head)
+            .json(&json!({"kind": kind, "format": "pdf"}))
+            .send()
+            .await
+            .expect("generating");
+        assert_eq!(response.status(), 201, "{kind}");
+        let document: Value = response.json().await.expect("document JSON");
+        let pdf = client
+            .get(format!(
+                "{}{}",
+                server.base,
+                document["url"].as_str().unwrap()
+            ))
+            .bearer_auth(&head)
+            .send()
+            .await
+            .expect("download")
+            .bytes()
+            .await
+            .expect("bytes");
+        assert!(pdf.starts_with(b"%PDF"), "{kind}");
+        if kind == "kp" {
+            let path = dir.join("kp.pdf");
+            std::fs::write(&path, &pdf).expect("writing the proposal");
+            match Command::new("pdfimages").arg("-list").arg(&path).output() {
+                Ok(listed) => {
+                    let images = text(&listed.stdout).lines().skip(2).count();
+                    assert!(
+                        images >= 1,
+                        "the proposal carries the logo: {}",
+                        text(&listed.stdout)
+                    );
+                    let words = Command::new("pdftotext")
+                        .arg(&path)
+                        .arg("-")
+                        .output()
+                        .expect("pdftotext");
+                    assert!(
+                        text(&words.stdout).contains("ООО «Ферментум»"),
+                        "{}",
+                        text(&words.stdout)
+                    );
+                }
+                Err(_) => assert!(
+                    std::env::var("FERMENT_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                    "poppler-utils missing but FERMENT_REQUIRE_SERVICES=1"
+                ),
+            }
+        }
+    }
     let (_, technologist_tasks) = get_json(
         &client,
         format!(
