@@ -605,6 +605,20 @@ async fn the_company_is_validated_and_documents_follow_access() {
             0x03, 0xFD, 0xD3, 0xD0, 0x7D, 0x26, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44,
             0xAE, 0x42, 0x60, 0x82,
         ];
+        // Too large: refused with the reason, not cut off by the server.
+        let mut large = png.to_vec();
+        large.resize(2 * 1024 * 1024 + 10, 0);
+        let response = app
+            .client
+            .put(format!("{}/api/v1/company/images/stamp", app.base))
+            .bearer_auth(&app.admin_token)
+            .body(large)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422);
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(fields(&problem), ["stamp"], "{problem}");
         // A PNG whose data is damaged is refused too (it would break every document).
         let mut damaged = png.to_vec();
         damaged[45] ^= 0xFF;

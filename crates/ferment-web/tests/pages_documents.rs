@@ -262,6 +262,17 @@ async fn templates_kinds_and_the_company_are_edited_in_the_pages() {
             .await;
         assert_eq!(broken.status, 422);
         assert!(broken.body.contains("id=\"error-file\""));
+        // A file larger than axum's default body limit still reaches the check.
+        let large = vec![b'x'; 3 * 1024 * 1024];
+        let refused = browser
+            .post_multipart(
+                "/admin/documents/price_list/docx",
+                &[("_csrf", &csrf), ("comment", "")],
+                Some(("file", "big.docx", &large)),
+            )
+            .await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains("id=\"error-file\""));
         let forged = browser
             .post_multipart(
                 "/admin/documents/price_list/docx",

@@ -45,7 +45,12 @@ pub fn routes() -> Router<AppState> {
         .route("/company", get(company).put(save_company))
         .route(
             "/company/images/{slot}",
-            put(set_image).delete(remove_image),
+            put(set_image)
+                .delete(remove_image)
+                // A little over the image limit, so a large image gets the use case's message.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    company_usecase::IMAGE_MAX_BYTES + 1024 * 1024,
+                )),
         )
 }
 

@@ -45,11 +45,20 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/documents/{code}/preview", post(preview))
         .route(
             "/admin/documents/{code}/docx",
-            get(show_docx).post(upload_docx),
+            get(show_docx).post(upload_docx).layer(upload_limit()),
         )
         .route("/admin/document-templates/{id}/file", get(template_file))
         .route("/admin/company", get(show_company).post(save_company))
-        .route("/admin/company/images", post(upload_image))
+        .route(
+            "/admin/company/images",
+            post(upload_image).layer(upload_limit()),
+        )
+}
+
+/// Upload forms may be as large as the CSRF check reads (a Word template of up to 10 MB with its
+/// form fields); the use cases refuse what is too large for them with a message.
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(crate::auth::UPLOAD_LIMIT)
 }
 
 /// A document in a list.
