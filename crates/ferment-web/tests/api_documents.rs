@@ -655,35 +655,13 @@ async fn the_company_is_validated_and_documents_follow_access() {
         .await;
 
         // A regional manager of another territory sees neither the sale's documents nor the files.
-        let (_, territories) = app.json(Method::GET, "/api/v1/territories", None).await;
-        let volga = territories["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["code"] == "RU-VFD")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let (status, created) = app
-            .json(
-                Method::POST,
-                "/api/v1/users",
-                Some(json!({"login": "rm.volga", "full_name": "Волжский менеджер", "password": common::PASSWORD,
-                            "roles": ["regional_manager"], "territory_id": volga})),
+        let volga = app.territory("RU-VFD").await;
+        let (_, stranger) = app
+            .api_user(
+                "rm.volga",
+                json!({"roles": ["regional_manager"], "territory_id": volga}),
             )
             .await;
-        assert_eq!(status, 201, "{created}");
-        let (status, token) = app
-            .json_as(
-                "",
-                Method::POST,
-                "/api/v1/auth/login",
-                Some(json!({"login": "rm.volga", "password": common::PASSWORD})),
-            )
-            .await;
-        assert_eq!(status, 201, "{token}");
-        let stranger = token["token"].as_str().unwrap().to_string();
         let (_, list) = app
             .json(
                 Method::GET,

@@ -9,54 +9,9 @@ mod common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use common::pages::Browser;
-use common::{PASSWORD, TestApp, spawn_apps};
+use common::{TestApp, spawn_apps};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn territory(app: &TestApp, code: &str) -> String {
-    let (_, list) = app.json(Method::GET, "/api/v1/territories", None).await;
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["code"] == code)
-        .unwrap_or_else(|| panic!("territory {code}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// Creates a user through the API and returns (id, token).
-async fn user(app: &TestApp, login: &str, body: Value) -> (String, String) {
-    let mut body = body;
-    body["login"] = json!(login);
-    body["full_name"] = json!(format!("Пользователь {login}"));
-    body["password"] = json!(PASSWORD);
-    let (status, created) = app.json(Method::POST, "/api/v1/users", Some(body)).await;
-    assert_eq!(status, 201, "{created}");
-    let (status, token) = app
-        .json_as(
-            "",
-            Method::POST,
-            "/api/v1/auth/login",
-            Some(json!({"login": login, "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, 201, "{token}");
-    (
-        created["id"].as_str().unwrap().to_string(),
-        token["token"].as_str().unwrap().to_string(),
-    )
-}
-
-async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
-    let (status, answer) = app.json_as(token, Method::POST, path, Some(body)).await;
-    assert!(
-        status == 201 || status == 200,
-        "POST {path}: {status} {answer}"
-    );
-    answer
-}
 
 /// A download: status, headers and bytes.
 struct Download {
@@ -178,68 +133,62 @@ async fn exports_hold_the_filtered_visible_records_as_real_spreadsheets() {
     for app in spawn_apps().await {
         let label = app.label;
         let admin = app.admin_token.clone();
-        let volga = territory(&app, "RU-VFD").await;
-        let tatarstan = territory(&app, "RU-TA").await;
-        let moscow = territory(&app, "RU-MOW").await;
-        let (rm_id, rm) = user(
-            &app,
-            "rm.volga",
-            json!({"roles": ["regional_manager"], "territory_id": volga}),
-        )
-        .await;
-        let (_, manager) = user(&app, "manager", json!({"roles": ["manager"]})).await;
-        let (_, tech) = user(&app, "tech", json!({"roles": ["technologist"]})).await;
+        let volga = app.territory("RU-VFD").await;
+        let tatarstan = app.territory("RU-TA").await;
+        let moscow = app.territory("RU-MOW").await;
+        let (rm_id, rm) = app
+            .api_user(
+                "rm.volga",
+                json!({"roles": ["regional_manager"], "territory_id": volga}),
+            )
+            .await;
+        let (_, manager) = app.api_user("manager", json!({"roles": ["manager"]})).await;
+        let (_, tech) = app
+            .api_user("tech", json!({"roles": ["technologist"]}))
+            .await;
 
-        let kazan = created(
-            &app,
-            &admin,
+        let kazan = app.created(&admin,
             "/api/v1/counterparties",
             json!({"name": "Казанский молкомбинат", "territory_id": tatarstan, "owner_id": rm_id,
                    "segment": "A", "inn": "7707083893", "tags": ["молоко", "ключевой"]}),
         )
         .await;
-        created(
-            &app,
+        app.created(
             &admin,
             "/api/v1/counterparties",
             json!({"name": "Волжская пекарня", "territory_id": volga, "segment": "B"}),
         )
         .await;
-        let bakery = created(
-            &app,
-            &admin,
-            "/api/v1/counterparties",
-            json!({"name": "Московская пекарня", "territory_id": moscow, "segment": "A"}),
-        )
-        .await;
-        let product = created(
-            &app,
-            &admin,
+        let bakery = app
+            .created(
+                &admin,
+                "/api/v1/counterparties",
+                json!({"name": "Московская пекарня", "territory_id": moscow, "segment": "A"}),
+            )
+            .await;
+        let product = app.created(&admin,
             "/api/v1/products",
             json!({"code": "P-1", "name": "Пектин", "unit": "kg", "vat_rate": "22", "price": "900"}),
         )
         .await;
-        let kazan_sale = created(
-            &app,
-            &rm,
-            "/api/v1/sales",
-            json!({"counterparty_id": kazan["id"], "title": "Пектин для йогурта",
+        let kazan_sale = app
+            .created(
+                &rm,
+                "/api/v1/sales",
+                json!({"counterparty_id": kazan["id"], "title": "Пектин для йогурта",
                    "expected_close_date": "2026-12-15",
                    "lines": [{"product_id": product["id"], "quantity": "10", "unit_price": "1234.5",
                               "vat_rate": "22", "unit_cost": "500"}]}),
-        )
-        .await;
-        created(
-            &app,
+            )
+            .await;
+        app.created(
             &admin,
             "/api/v1/sales",
             json!({"counterparty_id": bakery["id"], "title": "Батоны",
                    "lines": [{"product_id": product["id"], "quantity": "1"}]}),
         )
         .await;
-        created(
-            &app,
-            &admin,
+        app.created(&admin,
             &format!(
                 "/api/v1/sales/{}/costs",
                 kazan_sale["id"].as_str().unwrap()
@@ -431,8 +380,7 @@ async fn the_list_pages_offer_exports_with_their_filters() {
     for app in spawn_apps().await {
         let admin = app.admin_token.clone();
         for (name, segment) in [("Альфа", "A"), ("Бета", "B")] {
-            created(
-                &app,
+            app.created(
                 &admin,
                 "/api/v1/counterparties",
                 json!({"name": name, "segment": segment}),

@@ -4,54 +4,9 @@
 
 mod common;
 
-use common::{PASSWORD, TestApp, spawn_apps};
+use common::spawn_apps;
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn territory(app: &TestApp, code: &str) -> String {
-    let (_, list) = app.json(Method::GET, "/api/v1/territories", None).await;
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["code"] == code)
-        .unwrap_or_else(|| panic!("territory {code}"))["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// Creates a user through the API and returns (id, token).
-async fn user(app: &TestApp, login: &str, body: Value) -> (String, String) {
-    let mut body = body;
-    body["login"] = json!(login);
-    body["full_name"] = json!(format!("Пользователь {login}"));
-    body["password"] = json!(PASSWORD);
-    let (status, created) = app.json(Method::POST, "/api/v1/users", Some(body)).await;
-    assert_eq!(status, 201, "{created}");
-    let (status, token) = app
-        .json_as(
-            "",
-            Method::POST,
-            "/api/v1/auth/login",
-            Some(json!({"login": login, "password": PASSWORD})),
-        )
-        .await;
-    assert_eq!(status, 201, "{token}");
-    (
-        created["id"].as_str().unwrap().to_string(),
-        token["token"].as_str().unwrap().to_string(),
-    )
-}
-
-async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
-    let (status, answer) = app.json_as(token, Method::POST, path, Some(body)).await;
-    assert!(
-        status == 201 || status == 200,
-        "POST {path}: {status} {answer}"
-    );
-    answer
-}
 
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
@@ -66,44 +21,42 @@ fn ids(page: &Value) -> Vec<String> {
 async fn each_role_sees_and_works_its_part_of_the_process() {
     for app in spawn_apps().await {
         let admin = app.admin_token.clone();
-        let volga = territory(&app, "RU-VFD").await;
-        let tatarstan = territory(&app, "RU-TA").await;
-        let moscow = territory(&app, "RU-MOW").await;
-        let (rm_id, rm) = user(
-            &app,
-            "rm.volga",
-            json!({"roles": ["regional_manager"], "territory_id": volga}),
-        )
-        .await;
-        let (tech_id, tech) = user(&app, "tech", json!({"roles": ["technologist"]})).await;
-        let (logist_id, logist) = user(&app, "logist", json!({"roles": ["logistics"]})).await;
+        let volga = app.territory("RU-VFD").await;
+        let tatarstan = app.territory("RU-TA").await;
+        let moscow = app.territory("RU-MOW").await;
+        let (rm_id, rm) = app
+            .api_user(
+                "rm.volga",
+                json!({"roles": ["regional_manager"], "territory_id": volga}),
+            )
+            .await;
+        let (tech_id, tech) = app
+            .api_user("tech", json!({"roles": ["technologist"]}))
+            .await;
+        let (logist_id, logist) = app
+            .api_user("logist", json!({"roles": ["logistics"]}))
+            .await;
 
-        let kazan = created(
-            &app,
-            &admin,
+        let kazan = app.created(&admin,
             "/api/v1/counterparties",
             json!({"name": "Казанский молкомбинат", "territory_id": tatarstan, "owner_id": rm_id}),
         )
         .await;
-        let moscow_client = created(
-            &app,
-            &admin,
-            "/api/v1/counterparties",
-            json!({"name": "Московская пекарня", "territory_id": moscow}),
-        )
-        .await;
-        let product = created(
-            &app,
-            &admin,
+        let moscow_client = app
+            .created(
+                &admin,
+                "/api/v1/counterparties",
+                json!({"name": "Московская пекарня", "territory_id": moscow}),
+            )
+            .await;
+        let product = app.created(&admin,
             "/api/v1/products",
             json!({"code": "P-1", "name": "Пектин", "unit": "kg", "vat_rate": "22", "price": "900"}),
         )
         .await;
 
         // The regional manager makes a sale for their client; one for Moscow is not theirs to make.
-        let own = created(
-            &app,
-            &rm,
+        let own = app.created(&rm,
             "/api/v1/sales",
             json!({"counterparty_id": kazan["id"], "title": "Пектин для йогурта",
                    "lines": [{"product_id": product["id"], "quantity": "10", "needs_sample": true, "unit_cost": "500"}]}),
@@ -120,13 +73,13 @@ async fn each_role_sees_and_works_its_part_of_the_process() {
             )
             .await;
         assert_eq!(status, 422, "a client they cannot see is no reference");
-        let foreign = created(
-            &app,
-            &admin,
-            "/api/v1/sales",
-            json!({"counterparty_id": moscow_client["id"], "title": "Батоны"}),
-        )
-        .await;
+        let foreign = app
+            .created(
+                &admin,
+                "/api/v1/sales",
+                json!({"counterparty_id": moscow_client["id"], "title": "Батоны"}),
+            )
+            .await;
 
         let (_, list) = app.json_as(&rm, Method::GET, "/api/v1/sales", None).await;
         assert_eq!(ids(&list), vec![own["id"].as_str().unwrap().to_string()]);
@@ -169,8 +122,7 @@ async fn each_role_sees_and_works_its_part_of_the_process() {
         // Through the preliminary proposal to recipe and samples: the technologist and the
         // logistician get their tasks.
         let sale_path = format!("/api/v1/sales/{}", own["id"].as_str().unwrap());
-        created(
-            &app,
+        app.created(
             &rm,
             &format!("{sale_path}/stage"),
             json!({"stage": "preliminary_kp"}),
@@ -185,15 +137,13 @@ async fn each_role_sees_and_works_its_part_of_the_process() {
             )
             .await;
         let kp_task = tasks["items"][0]["id"].as_str().unwrap().to_string();
-        created(
-            &app,
+        app.created(
             &rm,
             &format!("/api/v1/tasks/{kp_task}/complete"),
             json!({"outcome": "full"}),
         )
         .await;
-        created(
-            &app,
+        app.created(
             &rm,
             &format!("{sale_path}/stage"),
             json!({"stage": "recipe"}),
@@ -232,8 +182,7 @@ async fn each_role_sees_and_works_its_part_of_the_process() {
             .await;
         assert_eq!(status, 403, "but does not move it");
         let recipe_task = mine["items"][0]["id"].as_str().unwrap().to_string();
-        created(
-            &app,
+        app.created(
             &tech,
             &format!("/api/v1/tasks/{recipe_task}/complete"),
             json!({"outcome": "in_house", "comment": "Сделаем на пектине LM"}),
@@ -249,8 +198,7 @@ async fn each_role_sees_and_works_its_part_of_the_process() {
             .await;
         assert_eq!(mine["items"][0]["kind"], "develop_recipe");
 
-        created(
-            &app,
+        app.created(
             &rm,
             &format!("{sale_path}/stage"),
             json!({"stage": "samples"}),
@@ -272,9 +220,10 @@ async fn each_role_sees_and_works_its_part_of_the_process() {
         assert_eq!(mine["items"][0]["product_id"], product["id"]);
 
         // Money: the head of sales sees costs and margin, the others do not.
-        let (_, head) = user(&app, "head", json!({"roles": ["head_of_sales"]})).await;
-        created(
-            &app,
+        let (_, head) = app
+            .api_user("head", json!({"roles": ["head_of_sales"]}))
+            .await;
+        app.created(
             &head,
             &format!("{sale_path}/costs"),
             json!({"category": "samples", "amount": "1220", "vat_rate": "22"}),
@@ -323,13 +272,13 @@ async fn each_role_sees_and_works_its_part_of_the_process() {
                 Some(json!({"company_name": "Булочная №1", "need": "Улучшитель", "territory_id": tatarstan})),
             )
             .await;
-        let moscow_lead = created(
-            &app,
-            &admin,
-            "/api/v1/leads",
-            json!({"company_name": "Столичный хлеб", "territory_id": moscow}),
-        )
-        .await;
+        let moscow_lead = app
+            .created(
+                &admin,
+                "/api/v1/leads",
+                json!({"company_name": "Столичный хлеб", "territory_id": moscow}),
+            )
+            .await;
         let (_, leads) = app.json_as(&rm, Method::GET, "/api/v1/leads", None).await;
         assert_eq!(ids(&leads), vec![lead["id"].as_str().unwrap().to_string()]);
         let (status, _) = app

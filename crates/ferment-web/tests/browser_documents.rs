@@ -8,7 +8,7 @@
 mod common;
 
 use anyhow::{Context, ensure};
-use common::browser::{open_browser, screenshot, wait_for, webdriver_url};
+use common::browser::{open_browser, screenshot, sign_in, wait_for, webdriver_url};
 use common::tools::{pdf_text, squeeze};
 use fantoccini::{Client, Locator};
 use reqwest::Method;
@@ -101,22 +101,7 @@ async fn generate_kp(browser: &Client, version: i64) -> anyhow::Result<(String, 
 
 async fn journey(browser: &Client, base: &str, sale_id: &str) -> anyhow::Result<()> {
     browser.goto(&format!("{base}/sales/{sale_id}")).await?;
-    wait_for(browser, "a[hreflang=ru]").await?.click().await?;
-    wait_for(browser, "html[lang=ru] input[name=login]")
-        .await?
-        .send_keys("admin")
-        .await?;
-    browser
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(common::PASSWORD)
-        .await?;
-    browser
-        .find(Locator::Css("form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    wait_for(browser, "#documents").await?;
+    sign_in(browser, "admin", "#documents").await?;
 
     // One click: the proposal is generated, listed and downloadable.
     let (href, number) = generate_kp(browser, 1).await?;

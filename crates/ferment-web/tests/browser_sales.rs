@@ -10,7 +10,7 @@
 mod common;
 
 use anyhow::{Context, ensure};
-use common::browser::{open_browser, screenshot, wait_for, webdriver_url};
+use common::browser::{open_browser, screenshot, sign_in, wait_for, webdriver_url};
 use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::json;
@@ -93,22 +93,7 @@ async fn complete(browser: &Client, kind: &str, outcome: Option<&str>) -> anyhow
 async fn journey(browser: &Client, base: &str, product_id: &str) -> anyhow::Result<()> {
     // Sign in from the board: the login page brings the user back to it.
     browser.goto(&format!("{base}/sales")).await?;
-    wait_for(browser, "a[hreflang=ru]").await?.click().await?;
-    wait_for(browser, "html[lang=ru] input[name=login]")
-        .await?
-        .send_keys("admin")
-        .await?;
-    browser
-        .find(Locator::Css("input[name=password]"))
-        .await?
-        .send_keys(common::PASSWORD)
-        .await?;
-    browser
-        .find(Locator::Css("form button[type=submit]"))
-        .await?
-        .click()
-        .await?;
-    wait_for(browser, "#board").await?;
+    sign_in(browser, "admin", "#board").await?;
     let nav = text_of(browser, "nav.nav").await?;
     ensure!(
         nav.starts_with("Мои задачи") && nav.contains("Продажи") && nav.contains("Лиды"),

@@ -75,3 +75,25 @@ pub async fn wait_for(
         .await
         .with_context(|| format!("waiting for {css}"))
 }
+
+/// Signs in on the login page the browser was sent to (switching it to Russian first) and waits
+/// for `then`, an element of the page the sign-in leads back to.
+pub async fn sign_in(browser: &Client, login: &str, then: &str) -> anyhow::Result<()> {
+    wait_for(browser, "a[hreflang=ru]").await?.click().await?;
+    wait_for(browser, "html[lang=ru] input[name=login]")
+        .await?
+        .send_keys(login)
+        .await?;
+    browser
+        .find(Locator::Css("input[name=password]"))
+        .await?
+        .send_keys(super::PASSWORD)
+        .await?;
+    browser
+        .find(Locator::Css("form button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(browser, then).await?;
+    Ok(())
+}

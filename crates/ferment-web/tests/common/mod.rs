@@ -102,6 +102,54 @@ pub fn user(login: &str, roles: &[&str]) -> User {
 }
 
 impl TestApp {
+    /// The id of the territory with `code` (`RU-VFD`, `RU-TA`, …).
+    pub async fn territory(&self, code: &str) -> String {
+        let (_, list) = self.json(Method::GET, "/api/v1/territories", None).await;
+        list["items"]
+            .as_array()
+            .expect("territories")
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap_or_else(|| panic!("territory {code}"))["id"]
+            .as_str()
+            .expect("an id")
+            .to_string()
+    }
+
+    /// Creates a user through the API (`body` holds roles, territory, …; login, name and the
+    /// tests' password are added) and signs it in; returns (id, token).
+    pub async fn api_user(&self, login: &str, body: Value) -> (String, String) {
+        let mut body = body;
+        body["login"] = serde_json::json!(login);
+        body["full_name"] = serde_json::json!(format!("Пользователь {login}"));
+        body["password"] = serde_json::json!(PASSWORD);
+        let (status, created) = self.json(Method::POST, "/api/v1/users", Some(body)).await;
+        assert_eq!(status, 201, "{created}");
+        let (status, token) = self
+            .json_as(
+                "",
+                Method::POST,
+                "/api/v1/auth/login",
+                Some(serde_json::json!({"login": login, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(status, 201, "{token}");
+        (
+            created["id"].as_str().expect("an id").to_string(),
+            token["token"].as_str().expect("a token").to_string(),
+        )
+    }
+
+    /// Posts `body` to `path` with `token` and returns the answer, which must be 200 or 201.
+    pub async fn created(&self, token: &str, path: &str, body: Value) -> Value {
+        let (status, answer) = self.json_as(token, Method::POST, path, Some(body)).await;
+        assert!(
+            status == 201 || status == 200,
+            "POST {path}: {status} {answer}"
+        );
+        answer
+    }
+
     /// Creates a user with `roles` and returns an API token for it.
     pub async fn token_for(&self, login: &str, roles: &[&str]) -> String {
         let id = ferment_web::auth::ensure_user(&self.store, &user(login, roles), PASSWORD)
