@@ -503,7 +503,7 @@ pub struct LineFigures<'a> {
 /// Lines, totals and the VAT breakdown from line figures, with the same rounding as the sale
 /// (`crate::sale`): each line's total is rounded, VAT is extracted per line.
 pub fn lines_and_totals(figures: &[LineFigures<'_>]) -> (Vec<Line>, Totals, Vec<VatShare>) {
-    use crate::sale::vat_inside;
+    use crate::sale::{round_div, vat_inside};
     let mut lines = Vec::with_capacity(figures.len());
     let mut amount_sum = 0i64;
     let mut vat_sum = 0i64;
@@ -562,16 +562,6 @@ pub fn lines_and_totals(figures: &[LineFigures<'_>]) -> (Vec<Line>, Totals, Vec<
         })
         .collect();
     (lines, totals, vat)
-}
-
-fn round_div(numerator: i128, denominator: i128) -> i64 {
-    let half = denominator / 2;
-    let rounded = if numerator >= 0 {
-        (numerator + half) / denominator
-    } else {
-        (numerator - half) / denominator
-    };
-    i64::try_from(rounded).unwrap_or(if rounded > 0 { i64::MAX } else { i64::MIN })
 }
 
 /// A realistic document for a fictitious sale: the data templates are checked against (an unknown

@@ -84,7 +84,7 @@ pub fn vat_inside(amount: i64, rate: i64) -> i64 {
 }
 
 /// `numerator / denominator` rounded half away from zero (denominator positive).
-fn round_div(numerator: i128, denominator: i128) -> i64 {
+pub(crate) fn round_div(numerator: i128, denominator: i128) -> i64 {
     let half = denominator / 2;
     let rounded = if numerator >= 0 {
         (numerator + half) / denominator

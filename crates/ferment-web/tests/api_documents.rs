@@ -6,21 +6,9 @@
 mod common;
 
 use common::tools::{docx_text, pdf_text, squeeze};
-use common::{TestApp, spawn_apps};
+use common::{TestApp, fields, spawn_apps};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 fn messages(problem: &Value) -> String {
     problem["errors"]

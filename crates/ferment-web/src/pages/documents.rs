@@ -812,6 +812,15 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, AppError> {
     Ok(upload)
 }
 
+/// Every problem's message in one line, for a form with a single input.
+fn joined_messages(ctx: &Ctx, errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| e.problem.message(ctx.lang))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// `POST /admin/documents/{code}/docx`: a new Word template (multipart).
 async fn upload_docx(
     State(state): State<AppState>,
@@ -828,11 +837,7 @@ async fn upload_docx(
             "/admin/documents/{code}/docx?done=saved"
         ))),
         Err(AppError::Invalid(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| e.problem.message(ctx.lang))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = joined_messages(&ctx, &errors);
             docx_page(
                 &state,
                 &ctx,
@@ -1084,11 +1089,7 @@ async fn upload_image(State(state): State<AppState>, ctx: Ctx, multipart: Multip
     match company::set_image(&state.store, &state.files, &ctx.user, &slot, &bytes).await {
         Ok(_) => Ok(see_other("/admin/company?done=saved#images")),
         Err(AppError::Invalid(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| e.problem.message(ctx.lang))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = joined_messages(&ctx, &errors);
             company_page(
                 &state,
                 &ctx,

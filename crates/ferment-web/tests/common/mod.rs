@@ -85,6 +85,19 @@ pub async fn spawn(database: &TestDatabase) -> TestApp {
     }
 }
 
+/// The fields a problem+json answer names, in order.
+pub fn fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A user record for tests.
 pub fn user(login: &str, roles: &[&str]) -> User {
     User {
