@@ -15,6 +15,7 @@ pub mod decimal;
 pub mod document;
 pub mod history;
 pub mod lead;
+pub mod onec;
 pub mod process;
 pub mod recipe;
 pub mod requisites;

@@ -23,6 +23,7 @@ pub mod files;
 pub mod history;
 pub mod leads;
 pub mod list;
+pub mod onec;
 pub mod processes;
 pub mod products;
 pub mod recipes;

@@ -340,3 +340,112 @@ pub async fn insert_group(
     .await?;
     Ok(id)
 }
+
+/// A live product with this article.
+pub async fn find_by_article(
+    connection: &mut AnyConnection,
+    article: &str,
+) -> StoreResult<Option<Uuid>> {
+    let row = sqlx::query(
+        "SELECT id FROM products WHERE article = $1 AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
+    )
+    .bind(article)
+    .fetch_optional(connection)
+    .await?;
+    row.map(|row| parse_id(&row.try_get::<String, _>("id")?))
+        .transpose()
+}
+
+/// The base price of every live product (kopecks), for comparing with a price list.
+pub async fn all_prices(
+    connection: &mut AnyConnection,
+) -> StoreResult<std::collections::HashMap<Uuid, i64>> {
+    let rows = sqlx::query("SELECT id, price FROM products WHERE deleted_at IS NULL")
+        .fetch_all(connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                parse_id(&row.try_get::<String, _>("id")?)?,
+                row.try_get::<i64, _>("price")?,
+            ))
+        })
+        .collect()
+}
+
+/// Sets a product's base price and records the change.
+pub async fn set_price(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    id: Uuid,
+    price: i64,
+) -> StoreResult<()> {
+    let old = get(connection, id).await?;
+    if old.data.price == price {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE products SET price = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+    )
+    .bind(price)
+    .bind(now_text())
+    .bind(id.to_string())
+    .execute(&mut *connection)
+    .await?;
+    let new = Product {
+        price,
+        ..old.data.clone()
+    };
+    history::record_change(
+        connection,
+        KIND,
+        id,
+        Action::Update,
+        user_id,
+        Some(&old.data),
+        Some(&new),
+    )
+    .await
+}
+
+/// Renames or moves a product group and records the change.
+pub async fn update_group(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    id: Uuid,
+    data: &ProductGroup,
+) -> StoreResult<()> {
+    let row = sqlx::query(
+        "SELECT name, parent_id FROM product_groups WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *connection)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let old = ProductGroup {
+        name: row.try_get("name")?,
+        parent_id: parse_optional_id(row.try_get::<Option<String>, _>("parent_id")?.as_deref())?,
+    };
+    if &old == data {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE product_groups SET name = $1, parent_id = $2, updated_at = $3, version = version + 1 WHERE id = $4",
+    )
+    .bind(&data.name)
+    .bind(data.parent_id.map(|id| id.to_string()))
+    .bind(now_text())
+    .bind(id.to_string())
+    .execute(&mut *connection)
+    .await?;
+    history::record_change(
+        connection,
+        GROUP_KIND,
+        id,
+        Action::Update,
+        user_id,
+        Some(&old),
+        Some(data),
+    )
+    .await
+}

@@ -298,3 +298,58 @@ pub async fn presence(
     }
     Ok(found)
 }
+
+/// The stock of some warehouses: (warehouse, product) → quantity in thousandths.
+pub async fn stock_of(
+    connection: &mut AnyConnection,
+    warehouse_ids: &[Uuid],
+) -> StoreResult<std::collections::HashMap<(Uuid, Uuid), i64>> {
+    let mut out = std::collections::HashMap::new();
+    for warehouse in warehouse_ids {
+        let rows = sqlx::query("SELECT product_id, quantity FROM stock WHERE warehouse_id = $1")
+            .bind(warehouse.to_string())
+            .fetch_all(&mut *connection)
+            .await?;
+        for row in rows {
+            out.insert(
+                (
+                    *warehouse,
+                    crate::parse_id(&row.try_get::<String, _>("product_id")?)?,
+                ),
+                row.try_get::<i64, _>("quantity")?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Writes many stock lines at once (a stock list from 1C, which keeps their history itself).
+pub async fn put_stock(
+    connection: &mut AnyConnection,
+    lines: &[(Uuid, Uuid, i64)],
+) -> StoreResult<()> {
+    let now = now_text();
+    for chunk in lines.chunks(200) {
+        let mut sql = crate::sql::Sql::new(
+            "INSERT INTO stock (warehouse_id, product_id, quantity, updated_at) VALUES ",
+        );
+        for (index, (warehouse, product, quantity)) in chunk.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            sql.push("(").bind_list([
+                crate::sql::Arg::Text(warehouse.to_string()),
+                crate::sql::Arg::Text(product.to_string()),
+                crate::sql::Arg::Int(*quantity),
+                crate::sql::Arg::Text(now.clone()),
+            ]);
+            sql.push(")");
+        }
+        sql.push(
+            " ON CONFLICT (warehouse_id, product_id) DO UPDATE SET quantity = excluded.quantity, \
+             updated_at = excluded.updated_at",
+        );
+        sql.query().execute(&mut *connection).await?;
+    }
+    Ok(())
+}

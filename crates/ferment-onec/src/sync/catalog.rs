@@ -1,0 +1,648 @@
+//! Stages that bring 1C's nomenclature in: product groups (folders), products, prices, warehouses
+//! and stock. 1C owns all of it; a Ferment edit of a product field 1C also changed is a conflict.
+
+use std::collections::{HashMap, HashSet};
+
+use ferment_domain::catalog::{Product, ProductGroup, ProductInput, Warehouse, WarehouseKind};
+use ferment_domain::validation::Lang;
+use ferment_store::onec::{self, Link};
+use ferment_store::{StoreError, products, warehouses};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Context, links_of, merge};
+use crate::OnecResult;
+use crate::mapping::{self, ProductFields, key, reference, text};
+use crate::odata::{Query, literal};
+
+const GROUP: &str = "product_group";
+const PRODUCT: &str = "product";
+
+/// Folders of the nomenclature become product groups, parents first.
+pub(super) async fn product_groups(ctx: &mut Context<'_>) -> OnecResult<()> {
+    let set = ctx.profile.products.set.clone();
+    if !ctx.published(&set, GROUP) {
+        return Ok(());
+    }
+    let folders = ctx.all(&set, Some("IsFolder eq true")).await?;
+    let mut links = links_of(ctx, GROUP).await?;
+    let mut pending: Vec<&serde_json::Map<String, Value>> = folders.iter().collect();
+    let mut tx = ctx.store.begin().await?;
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut later = Vec::new();
+        for folder in pending {
+            let Some(ref_key) = key(folder) else { continue };
+            let parent = reference(folder, "Parent_Key");
+            let parent_id = match parent {
+                None => None,
+                Some(parent) => match links.get(&parent) {
+                    Some(link) => link.record_id,
+                    None if folders.iter().any(|f| key(f) == Some(parent)) => {
+                        later.push(folder);
+                        continue;
+                    }
+                    None => None,
+                },
+            };
+            ctx.counts(GROUP).received += 1;
+            let version = mapping::data_version(folder);
+            let group = ProductGroup {
+                name: text(folder, "Description"),
+                parent_id,
+            };
+            let record_id = match links.get(&ref_key) {
+                Some(link) if link.data_version == version => {
+                    ctx.counts(GROUP).unchanged += 1;
+                    continue;
+                }
+                Some(Link {
+                    record_id: Some(id),
+                    ..
+                }) => {
+                    match products::update_group(&mut tx, None, *id, &group).await {
+                        Ok(()) => ctx.counts(GROUP).updated += 1,
+                        Err(StoreError::NotFound) => {
+                            ctx.counts(GROUP).failed += 1;
+                            continue;
+                        }
+                        Err(other) => return Err(other.into()),
+                    }
+                    *id
+                }
+                _ => {
+                    let id = products::insert_group(&mut tx, None, &group).await?;
+                    ctx.counts(GROUP).created += 1;
+                    id
+                }
+            };
+            let link = Link {
+                ref_key,
+                record_id: Some(record_id),
+                data_version: version,
+                record_version: None,
+                deleted: mapping::flag(folder, "DeletionMark"),
+                extra: Value::Null,
+            };
+            onec::put_link(&mut tx, ctx.connection_id, GROUP, &link).await?;
+            links.insert(ref_key, link);
+        }
+        if later.len() == before {
+            // A cycle in 1C's folders: take the rest without parents next round.
+            for folder in &later {
+                if let Some(parent) = reference(folder, "Parent_Key") {
+                    links.entry(parent).or_insert(Link {
+                        ref_key: parent,
+                        record_id: None,
+                        data_version: String::new(),
+                        record_version: None,
+                        deleted: false,
+                        extra: Value::Null,
+                    });
+                }
+            }
+        }
+        pending = later;
+    }
+    ctx.commit(tx, 0).await
+}
+
+fn vat_percent(rate: i64) -> String {
+    if rate % 100 == 0 {
+        (rate / 100).to_string()
+    } else {
+        ferment_domain::decimal::format_plain(rate, 2)
+    }
+}
+
+fn fields_of(product: &Product) -> ProductFields {
+    ProductFields {
+        code: product.code.clone(),
+        article: product.article.clone().unwrap_or_default(),
+        name: product.name.clone(),
+        unit: product.unit.code().to_string(),
+        vat_rate: product.vat_rate,
+        description: product.description.clone().unwrap_or_default(),
+    }
+}
+
+fn as_map(fields: &ProductFields) -> serde_json::Map<String, Value> {
+    match serde_json::to_value(fields) {
+        Ok(Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// Validates a product built from merged fields.
+fn product_from(
+    fields: &ProductFields,
+    group_id: Option<Uuid>,
+    keep: Option<&Product>,
+) -> Result<Product, String> {
+    let input = ProductInput {
+        code: fields.code.clone(),
+        article: fields.article.clone(),
+        name: fields.name.clone(),
+        unit: fields.unit.clone(),
+        group_id: group_id.map(|id| id.to_string()).unwrap_or_default(),
+        vat_rate: vat_percent(fields.vat_rate),
+        price: ferment_domain::decimal::format_plain(keep.map_or(0, |p| p.price), 2),
+        currency: keep.map(|p| p.currency.clone()).unwrap_or_default(),
+        needs_sample: keep.is_some_and(|p| p.needs_sample),
+        description: fields.description.clone(),
+    };
+    input.validate().map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.problem.message(Lang::Ru)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+/// Products: new and changed items come in; deletion marks hide them.
+pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
+    let set = ctx.profile.products.set.clone();
+    if !ctx.published(&set, PRODUCT) {
+        return Ok(());
+    }
+    let groups = links_of(ctx, GROUP).await?;
+    let mut links = links_of(ctx, PRODUCT).await?;
+    let mut skip = ctx.start_skip();
+    let complete = skip == 0;
+    let mut seen: HashSet<Uuid> = HashSet::new();
+    loop {
+        let page = {
+            let known = |k: Uuid, v: &str| links.get(&k).is_some_and(|l| l.data_version == v);
+            ctx.changed_page(&set, Some("IsFolder eq false"), skip, &known)
+                .await?
+        };
+        seen.extend(page.seen.iter().copied());
+        ctx.counts(PRODUCT).received += page.len as i64;
+        ctx.counts(PRODUCT).unchanged += (page.len - page.objects.len()) as i64;
+        let mut tx = ctx.store.begin().await?;
+        for object in &page.objects {
+            let Some(item) = mapping::product(&ctx.profile, object) else {
+                ctx.counts(PRODUCT).failed += 1;
+                continue;
+            };
+            let link = apply_product(
+                ctx,
+                &mut tx,
+                item,
+                links.get(&mapping::key(object).unwrap_or_default()),
+                &groups,
+            )
+            .await?;
+            if let Some(link) = link {
+                links.insert(link.ref_key, link);
+            }
+        }
+        skip += page.len as u64;
+        ctx.commit(tx, skip).await?;
+        if (page.len as u64) < ctx.page {
+            break;
+        }
+    }
+    if complete && ctx.full {
+        // What 1C no longer lists was deleted there.
+        let gone: Vec<Link> = links
+            .values()
+            .filter(|l| !l.deleted && !seen.contains(&l.ref_key))
+            .cloned()
+            .collect();
+        if !gone.is_empty() {
+            let mut tx = ctx.store.begin().await?;
+            for mut link in gone {
+                if let Some(id) = link.record_id {
+                    match products::delete(&mut tx, None, id).await {
+                        Ok(()) | Err(StoreError::NotFound) => {}
+                        Err(other) => return Err(other.into()),
+                    }
+                }
+                link.deleted = true;
+                onec::put_link(&mut tx, ctx.connection_id, PRODUCT, &link).await?;
+                ctx.counts(PRODUCT).updated += 1;
+                ctx.log(
+                    "in",
+                    PRODUCT,
+                    Some(link.ref_key),
+                    link.record_id,
+                    "deleted",
+                    "удалён в 1С".to_string(),
+                );
+            }
+            ctx.commit(tx, skip).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn apply_product(
+    ctx: &mut Context<'_>,
+    tx: &mut ferment_store::Tx,
+    mut item: mapping::ProductIn,
+    link: Option<&Link>,
+    groups: &HashMap<Uuid, Link>,
+) -> OnecResult<Option<Link>> {
+    let ref_key = item.key;
+    if item.skipped {
+        ctx.counts(PRODUCT).unchanged += 1;
+        return Ok(None);
+    }
+    let unit = item.unit.and_then(|u| ctx.reference.units.get(&u).cloned());
+    let Some(unit) = unit else {
+        ctx.counts(PRODUCT).failed += 1;
+        ctx.log(
+            "in",
+            PRODUCT,
+            Some(ref_key),
+            None,
+            "failed",
+            format!(
+                "«{}»: единица измерения не сопоставлена с единицами Ferment",
+                item.fields.name
+            ),
+        );
+        return Ok(None);
+    };
+    item.fields.unit = unit;
+    if let Some(vat) = &item.unknown_vat {
+        ctx.counts(PRODUCT).failed += 1;
+        ctx.log(
+            "in",
+            PRODUCT,
+            Some(ref_key),
+            None,
+            "failed",
+            format!("«{}»: неизвестная ставка НДС {vat}", item.fields.name),
+        );
+        return Ok(None);
+    }
+    let group_id = item
+        .parent
+        .and_then(|p| groups.get(&p))
+        .and_then(|l| l.record_id);
+    // The Ferment product: the linked one, else one with the same code or article.
+    let mut record_id = link.and_then(|l| l.record_id);
+    if let Some(id) = record_id
+        && (link.is_some_and(|l| l.deleted)
+            || matches!(products::get(tx, id).await, Err(StoreError::NotFound)))
+    {
+        record_id = None;
+    }
+    if record_id.is_none() && !item.deleted {
+        record_id = match products::find_by_code(tx, &item.fields.code, None).await? {
+            Some((id, _)) => Some(id),
+            None if !item.fields.article.is_empty() => {
+                products::find_by_article(tx, &item.fields.article).await?
+            }
+            None => None,
+        };
+    }
+    let new_link =
+        |record_id: Option<Uuid>, record_version: Option<i64>, base: &ProductFields| Link {
+            ref_key,
+            record_id,
+            data_version: item.version.clone(),
+            record_version,
+            deleted: item.deleted,
+            extra: Value::Object(as_map(base)),
+        };
+    if item.deleted {
+        if let Some(id) = record_id {
+            products::delete(tx, None, id).await?;
+            ctx.counts(PRODUCT).updated += 1;
+            ctx.log(
+                "in",
+                PRODUCT,
+                Some(ref_key),
+                Some(id),
+                "deleted",
+                format!("«{}» помечен на удаление в 1С", item.fields.name),
+            );
+        } else {
+            ctx.counts(PRODUCT).unchanged += 1;
+        }
+        let link = new_link(record_id, None, &item.fields);
+        onec::put_link(tx, ctx.connection_id, PRODUCT, &link).await?;
+        return Ok(Some(link));
+    }
+    let Some(id) = record_id else {
+        let product = match product_from(&item.fields, group_id, None) {
+            Ok(product) => product,
+            Err(reason) => {
+                ctx.counts(PRODUCT).failed += 1;
+                ctx.log(
+                    "in",
+                    PRODUCT,
+                    Some(ref_key),
+                    None,
+                    "failed",
+                    format!("«{}»: {reason}", item.fields.name),
+                );
+                return Ok(None);
+            }
+        };
+        let record = products::insert(tx, None, &product).await?;
+        ctx.counts(PRODUCT).created += 1;
+        let link = new_link(
+            Some(record.meta.id),
+            Some(record.meta.version),
+            &item.fields,
+        );
+        onec::put_link(tx, ctx.connection_id, PRODUCT, &link).await?;
+        return Ok(Some(link));
+    };
+    let current = products::get(tx, id).await?;
+    let mine = as_map(&fields_of(&current.data));
+    // 1C owns nomenclature: on the first link its values win (the base is Ferment's own).
+    let base = match link
+        .and_then(|l| l.extra.as_object())
+        .filter(|_| link.is_some_and(|l| l.record_id == Some(id)))
+    {
+        Some(base) => base.clone(),
+        None => mine.clone(),
+    };
+    let merged = merge(Some(&base), &mine, &as_map(&item.fields));
+    let fields: ProductFields =
+        serde_json::from_value(Value::Object(merged.ferment.clone())).unwrap_or_default();
+    if !merged.conflicts.is_empty() {
+        let conflicts = serde_json::to_value(&merged.conflicts).unwrap_or(Value::Null);
+        onec::open_conflict(
+            tx,
+            ctx.connection_id,
+            PRODUCT,
+            ref_key,
+            Some(id),
+            &conflicts,
+            &item.version,
+        )
+        .await?;
+        ctx.log(
+            "in",
+            PRODUCT,
+            Some(ref_key),
+            Some(id),
+            "conflict",
+            format!("«{}»: изменён и в Ferment, и в 1С", current.data.name),
+        );
+    }
+    let group_id = if link.is_none() {
+        group_id.or(current.data.group_id)
+    } else {
+        group_id
+    };
+    let product = match product_from(&fields, group_id, Some(&current.data)) {
+        Ok(product) => product,
+        Err(reason) => {
+            ctx.counts(PRODUCT).failed += 1;
+            ctx.log(
+                "in",
+                PRODUCT,
+                Some(ref_key),
+                Some(id),
+                "failed",
+                format!("«{}»: {reason}", item.fields.name),
+            );
+            return Ok(None);
+        }
+    };
+    let version = if product != current.data {
+        let saved = products::update(tx, None, id, current.meta.version, &product).await?;
+        ctx.counts(PRODUCT).updated += 1;
+        saved.meta.version
+    } else {
+        ctx.counts(PRODUCT).unchanged += 1;
+        current.meta.version
+    };
+    let base: ProductFields =
+        serde_json::from_value(Value::Object(merged.base)).unwrap_or_default();
+    let link = new_link(Some(id), Some(version), &base);
+    onec::put_link(tx, ctx.connection_id, PRODUCT, &link).await?;
+    Ok(Some(link))
+}
+
+/// Prices of the profile's price type become the products' base prices.
+pub(super) async fn prices(ctx: &mut Context<'_>) -> OnecResult<()> {
+    let p = ctx.profile.prices.clone();
+    if !ctx.published(&p.set, "price") {
+        return Ok(());
+    }
+    let Some(price_type) = ctx.reference.price_type else {
+        ctx.log(
+            "in",
+            "price",
+            None,
+            None,
+            "skipped",
+            format!("в 1С нет вида цен «{}»", ctx.profile.price_types.name),
+        );
+        return Ok(());
+    };
+    let filter = format!("{} eq {}", p.price_type, literal::guid(price_type));
+    let rows = ctx
+        .client
+        .list(
+            &format!("{}/SliceLast()", p.set),
+            &Query::default().filter(filter),
+        )
+        .await?;
+    let links = links_of(ctx, PRODUCT).await?;
+    let current = {
+        let mut reader = ctx.store.reader().await?;
+        products::all_prices(&mut reader).await?
+    };
+    let mut tx = ctx.store.begin().await?;
+    let mut written = 0;
+    for row in &rows {
+        ctx.counts("price").received += 1;
+        let Some(id) = reference(row, &p.product)
+            .and_then(|r| links.get(&r))
+            .filter(|l| !l.deleted)
+            .and_then(|l| l.record_id)
+        else {
+            ctx.counts("price").unchanged += 1;
+            continue;
+        };
+        let price = mapping::kopecks(row, &p.price);
+        match current.get(&id) {
+            Some(old) if *old != price => {
+                products::set_price(&mut tx, None, id, price).await?;
+                ctx.counts("price").updated += 1;
+                written += 1;
+            }
+            _ => ctx.counts("price").unchanged += 1,
+        }
+        if written >= 500 {
+            ctx.commit(tx, 0).await?;
+            tx = ctx.store.begin().await?;
+            written = 0;
+        }
+    }
+    ctx.commit(tx, 0).await
+}
+
+/// Warehouses: matched by name, the one named like the office sample store becomes it.
+pub(super) async fn warehouses(ctx: &mut Context<'_>) -> OnecResult<()> {
+    let w = ctx.profile.warehouses.clone();
+    if !ctx.published(&w.set, "warehouse") {
+        return Ok(());
+    }
+    let objects = ctx.all(&w.set, None).await?;
+    let links = links_of(ctx, "warehouse").await?;
+    let existing = {
+        let mut reader = ctx.store.reader().await?;
+        warehouses::list(&mut reader).await?
+    };
+    let mut tx = ctx.store.begin().await?;
+    for object in objects.iter().filter(|o| !mapping::flag(o, "IsFolder")) {
+        let Some(ref_key) = key(object) else { continue };
+        ctx.counts("warehouse").received += 1;
+        let version = mapping::data_version(object);
+        let name = text(object, "Description");
+        let link = links.get(&ref_key);
+        if link.is_some_and(|l| l.data_version == version) {
+            ctx.counts("warehouse").unchanged += 1;
+            continue;
+        }
+        let linked = link
+            .and_then(|l| l.record_id)
+            .and_then(|id| existing.iter().find(|w| w.meta.id == id));
+        let by_name = || {
+            existing.iter().find(|w| {
+                ferment_domain::text::normalize(&w.data.name)
+                    == ferment_domain::text::normalize(&name)
+            })
+        };
+        let record_id = match linked.or_else(by_name) {
+            Some(record) if record.data.name == name => {
+                ctx.counts("warehouse").unchanged += 1;
+                record.meta.id
+            }
+            Some(record) => {
+                let data = Warehouse {
+                    name: name.clone(),
+                    ..record.data.clone()
+                };
+                warehouses::update(&mut tx, None, record.meta.id, record.meta.version, &data)
+                    .await?;
+                ctx.counts("warehouse").updated += 1;
+                record.meta.id
+            }
+            None => {
+                let office = name
+                    .to_lowercase()
+                    .contains(&w.office_marker.to_lowercase());
+                let data = Warehouse {
+                    name: name.clone(),
+                    kind: if office {
+                        WarehouseKind::OfficeSamples
+                    } else {
+                        WarehouseKind::Warehouse
+                    },
+                    address: None,
+                };
+                let record = warehouses::insert(&mut tx, None, &data).await?;
+                ctx.counts("warehouse").created += 1;
+                record.meta.id
+            }
+        };
+        let link = Link {
+            ref_key,
+            record_id: Some(record_id),
+            data_version: version,
+            record_version: None,
+            deleted: mapping::flag(object, "DeletionMark"),
+            extra: json!({"name": name}),
+        };
+        onec::put_link(&mut tx, ctx.connection_id, "warehouse", &link).await?;
+    }
+    ctx.commit(tx, 0).await
+}
+
+/// Stock: the register's balance per product and warehouse replaces the stock of the warehouses
+/// that come from 1C (lines 1C no longer has become zero).
+pub(super) async fn stock(ctx: &mut Context<'_>) -> OnecResult<()> {
+    let s = ctx.profile.stock.clone();
+    if !ctx.published(&s.set, "stock") {
+        return Ok(());
+    }
+    let segment = match &s.dimensions {
+        Some(dimensions) => format!(
+            "{}/Balance(Dimensions={})",
+            s.set,
+            literal::string(dimensions)
+        ),
+        None => format!("{}/Balance()", s.set),
+    };
+    let mut query = Query::default();
+    if let Some(account) = &s.account {
+        let Some(account_key) = ctx.reference.account else {
+            ctx.log(
+                "in",
+                "stock",
+                None,
+                None,
+                "skipped",
+                format!("в 1С нет счёта {}", account.code),
+            );
+            return Ok(());
+        };
+        query = query.filter(format!(
+            "{} eq {}",
+            account.field,
+            literal::guid(account_key)
+        ));
+    }
+    let rows = ctx.client.list(&segment, &query).await?;
+    let products = links_of(ctx, PRODUCT).await?;
+    let stores = links_of(ctx, "warehouse").await?;
+    let mut wanted: HashMap<(Uuid, Uuid), i64> = HashMap::new();
+    for row in &rows {
+        ctx.counts("stock").received += 1;
+        let product = reference(row, &s.product)
+            .and_then(|r| products.get(&r))
+            .filter(|l| !l.deleted)
+            .and_then(|l| l.record_id);
+        let store = reference(row, &s.warehouse)
+            .and_then(|r| stores.get(&r))
+            .and_then(|l| l.record_id);
+        let (Some(product), Some(store)) = (product, store) else {
+            ctx.counts("stock").failed += 1;
+            continue;
+        };
+        *wanted.entry((store, product)).or_default() += mapping::thousandths(row, &s.quantity);
+    }
+    let warehouse_ids: Vec<Uuid> = stores.values().filter_map(|l| l.record_id).collect();
+    let current = {
+        let mut reader = ctx.store.reader().await?;
+        warehouses::stock_of(&mut reader, &warehouse_ids).await?
+    };
+    let mut changes: Vec<(Uuid, Uuid, i64)> = Vec::new();
+    for ((store, product), quantity) in &wanted {
+        match current.get(&(*store, *product)) {
+            Some(old) if old == quantity => ctx.counts("stock").unchanged += 1,
+            Some(_) => {
+                ctx.counts("stock").updated += 1;
+                changes.push((*store, *product, *quantity));
+            }
+            None => {
+                ctx.counts("stock").created += 1;
+                changes.push((*store, *product, *quantity));
+            }
+        }
+    }
+    for ((store, product), old) in &current {
+        if *old != 0 && !wanted.contains_key(&(*store, *product)) {
+            ctx.counts("stock").updated += 1;
+            changes.push((*store, *product, 0));
+        }
+    }
+    for chunk in changes.chunks(5000) {
+        let mut tx = ctx.store.begin().await?;
+        warehouses::put_stock(&mut tx, chunk).await?;
+        ctx.commit(tx, 0).await?;
+    }
+    Ok(())
+}

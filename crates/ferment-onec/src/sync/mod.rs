@@ -1,0 +1,425 @@
+//! A sync run: what it reads, in which order, and how it survives failures.
+//!
+//! A run is a row in `onec_runs` (the job). Stages run in a fixed order ([`STAGES`]); each reads 1C
+//! page by page (`$top`/`$skip` ordered by `Ref_Key`) and writes each page in one transaction
+//! together with the run's counts and cursor (stage and page). So a run killed at any point has
+//! either written a page and its cursor or neither; the next run takes over the dead run's cursor,
+//! and because every write is keyed by the 1C reference (the link) nothing is duplicated even if a
+//! page is applied twice. Transient failures are retried with backoff by the client
+//! ([`crate::odata::Retry`]); a stage that still fails is logged and the run ends `failed` after
+//! the other stages ran.
+//!
+//! Incremental: catalogs are listed with `$select=Ref_Key,DataVersion` and only new or changed
+//! objects fetched; documents are read in a window of `document_days` days; a full reconcile (every
+//! `full_every_hours`, or on demand) reads everything and finds what 1C deleted.
+
+mod catalog;
+mod documents;
+mod merge;
+mod parties;
+mod reference;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::Utc;
+use ferment_store::Store;
+use ferment_store::onec::{self, Counts, LogEntry, Run, Started};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::odata::{Client, Object, Query, Retry, literal};
+use crate::profile::Profile;
+use crate::secret::Sealer;
+use crate::{OnecError, OnecResult};
+
+pub use merge::{FieldConflict, Merge, merge};
+
+/// The stages of a run, in order.
+pub const STAGES: &[&str] = &[
+    "product_groups",
+    "products",
+    "prices",
+    "warehouses",
+    "stock",
+    "counterparties",
+    "bank_accounts",
+    "contracts",
+    "documents",
+    "payment_status",
+    "push_counterparties",
+    "push_orders",
+    "sale_facts",
+];
+
+/// How a run is started.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `manual`, `schedule`, `cli`.
+    pub trigger: String,
+    /// Force a full reconcile.
+    pub full: bool,
+    /// Who started it.
+    pub started_by: Option<Uuid>,
+    /// Retries of transient failures.
+    pub retry: Retry,
+    /// Objects per page.
+    pub page: u64,
+    /// A running run silent for this long is taken for dead.
+    pub stale_after: chrono::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            trigger: "manual".into(),
+            full: false,
+            started_by: None,
+            retry: Retry::default(),
+            page: 1000,
+            stale_after: chrono::Duration::minutes(10),
+        }
+    }
+}
+
+/// What a run works with.
+pub(crate) struct Context<'a> {
+    pub store: &'a Store,
+    pub client: Client,
+    pub profile: Profile,
+    pub connection: ferment_domain::onec::Connection,
+    pub connection_id: Uuid,
+    pub run: Run,
+    pub full: bool,
+    pub page: u64,
+    pub reference: reference::Reference,
+    /// Where a dead run stopped: (stage index, skip).
+    pub resume: Option<(usize, u64)>,
+    /// The stage running now.
+    pub stage: usize,
+    /// Log lines waiting for the page's transaction.
+    pub pending_log: Vec<LogEntry>,
+    /// Sets the base does not publish.
+    pub missing_sets: HashSet<String>,
+}
+
+impl Context<'_> {
+    /// The counts of an object kind.
+    pub fn counts(&mut self, object: &str) -> &mut Counts {
+        self.run.counts.entry(object.to_string()).or_default()
+    }
+
+    /// Queues a log line.
+    pub fn log(
+        &mut self,
+        direction: &str,
+        object: &str,
+        ref_key: Option<Uuid>,
+        record_id: Option<Uuid>,
+        outcome: &str,
+        message: impl Into<Option<String>>,
+    ) {
+        self.pending_log.push(LogEntry {
+            at: Utc::now(),
+            direction: direction.into(),
+            object: object.into(),
+            ref_key: ref_key.map(|k| k.to_string()),
+            record_id,
+            outcome: outcome.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Where a stage starts: 0, or the page a dead run reached in it.
+    pub fn start_skip(&self) -> u64 {
+        match self.resume {
+            Some((stage, skip)) if stage == self.stage => skip,
+            _ => 0,
+        }
+    }
+
+    /// Writes the queued log and the run's progress (cursor at `skip` of the current stage) in the
+    /// page's transaction, and commits it.
+    pub async fn commit(&mut self, mut tx: ferment_store::Tx, skip: u64) -> OnecResult<()> {
+        for entry in self.pending_log.drain(..) {
+            onec::log(&mut tx, self.run.id, &entry).await?;
+        }
+        self.run.cursor = json!({"stage": STAGES[self.stage], "skip": skip});
+        onec::save_progress(&mut tx, &self.run).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether 1C publishes a set (missing ones are named once in the log and skipped).
+    pub fn published(&mut self, set: &str, object: &str) -> bool {
+        if self.missing_sets.contains(set) {
+            self.log(
+                "in",
+                object,
+                None,
+                None,
+                "skipped",
+                format!(
+                    "1С не публикует {set}: добавьте его в состав стандартного интерфейса OData"
+                ),
+            );
+            false
+        } else {
+            true
+        }
+    }
+
+    /// One page of a catalog or document list with only the objects that are new or changed
+    /// (by `DataVersion`) fully read. `known` says which versions Ferment already has.
+    pub async fn changed_page(
+        &self,
+        set: &str,
+        filter: Option<&str>,
+        skip: u64,
+        known: &dyn Fn(Uuid, &str) -> bool,
+    ) -> OnecResult<ChangedPage> {
+        let mut query = Query::page(skip, self.page).select("Ref_Key,DataVersion");
+        if let Some(filter) = filter {
+            query = query.filter(filter);
+        }
+        let keys = self.client.list(set, &query).await?;
+        let len = keys.len();
+        let mut seen = Vec::with_capacity(len);
+        let mut changed: Vec<Uuid> = Vec::new();
+        for key in &keys {
+            let Some(ref_key) = crate::mapping::key(key) else {
+                continue;
+            };
+            seen.push(ref_key);
+            if !known(ref_key, &crate::mapping::data_version(key)) {
+                changed.push(ref_key);
+            }
+        }
+        let mut objects = Vec::with_capacity(changed.len());
+        if changed.is_empty() {
+            return Ok(ChangedPage { objects, seen, len });
+        }
+        let wanted: HashSet<Uuid> = changed.iter().copied().collect();
+        let mut found: HashSet<Uuid> = HashSet::new();
+        if changed.len() * 4 > len {
+            let mut query = Query::page(skip, self.page);
+            if let Some(filter) = filter {
+                query = query.filter(filter);
+            }
+            for object in self.client.list(set, &query).await? {
+                if let Some(ref_key) = crate::mapping::key(&object)
+                    && wanted.contains(&ref_key)
+                    && found.insert(ref_key)
+                {
+                    objects.push(object);
+                }
+            }
+        }
+        let rest: Vec<Uuid> = changed.into_iter().filter(|k| !found.contains(k)).collect();
+        for chunk in rest.chunks(25) {
+            let query = Query::default().filter(literal::any_of("Ref_Key", chunk));
+            objects.extend(self.client.list(set, &query).await?);
+        }
+        Ok(ChangedPage { objects, seen, len })
+    }
+
+    /// Every row of a register (no `Ref_Key` to order by: read whole).
+    pub async fn all_rows(&self, set: &str) -> OnecResult<Vec<Object>> {
+        self.client.list(set, &Query::default()).await
+    }
+
+    /// Every object of a small set (reference catalogs, folders), page by page.
+    pub async fn all(&self, set: &str, filter: Option<&str>) -> OnecResult<Vec<Object>> {
+        let mut out = Vec::new();
+        let mut skip = 0;
+        loop {
+            let mut query = Query::page(skip, self.page);
+            if let Some(filter) = filter {
+                query = query.filter(filter);
+            }
+            let page = self.client.list(set, &query).await?;
+            let len = page.len() as u64;
+            out.extend(page);
+            if len < self.page {
+                return Ok(out);
+            }
+            skip += len;
+        }
+    }
+}
+
+/// A page of a list.
+pub(crate) struct ChangedPage {
+    /// The new or changed objects, fully read.
+    pub objects: Vec<Object>,
+    /// Every reference on the page.
+    pub seen: Vec<Uuid>,
+    /// How many objects the page had.
+    pub len: usize,
+}
+
+/// Runs one sync of a connection to the end and returns the finished run.
+pub async fn run(
+    store: &Store,
+    sealer: &Sealer,
+    connection_id: Uuid,
+    options: &Options,
+) -> OnecResult<Run> {
+    let record = {
+        let mut reader = store.reader().await?;
+        onec::get_connection(&mut reader, connection_id).await?
+    };
+    let connection = record.data.connection.clone();
+    let password = sealer.open(&record.data.password_sealed).ok_or_else(|| {
+        OnecError::Config(
+            "the stored 1C password cannot be opened with this data directory's key".into(),
+        )
+    })?;
+    let profile = Profile::with_changes(connection.profile, &record.data.mapping)?;
+    let client = Client::new(&connection.url, &connection.login, &password, options.retry)?;
+    let due_full = match record.data.last_full_at {
+        None => true,
+        Some(at) => Utc::now() - at >= chrono::Duration::hours(connection.full_every_hours),
+    };
+    let started = {
+        let mut tx = store.begin().await?;
+        let started = onec::start_run(
+            &mut tx,
+            connection_id,
+            &options.trigger,
+            options.full || due_full,
+            options.started_by,
+            options.stale_after,
+        )
+        .await;
+        match started {
+            Ok(started) => {
+                tx.commit().await?;
+                started
+            }
+            Err(ferment_store::StoreError::Unique { .. }) => {
+                return Err(OnecError::Busy(Uuid::nil()));
+            }
+            Err(other) => return Err(other.into()),
+        }
+    };
+    let run = match started {
+        Started::Busy(run) => return Err(OnecError::Busy(run.id)),
+        Started::Run(run) => *run,
+    };
+    let resume = run
+        .cursor
+        .get("stage")
+        .and_then(Value::as_str)
+        .and_then(|stage| STAGES.iter().position(|s| *s == stage))
+        .map(|stage| {
+            let skip = run.cursor.get("skip").and_then(Value::as_u64).unwrap_or(0);
+            (stage, skip)
+        });
+    let full = run.full;
+    let mut ctx = Context {
+        store,
+        client,
+        profile,
+        connection,
+        connection_id,
+        run,
+        full,
+        page: options.page.max(1),
+        reference: reference::Reference::default(),
+        resume,
+        stage: 0,
+        pending_log: Vec::new(),
+        missing_sets: HashSet::new(),
+    };
+    let outcome = execute(&mut ctx).await;
+    let (status, error) = match &outcome {
+        Ok(failed) if failed.is_empty() => ("succeeded", None),
+        Ok(failed) => (
+            "failed",
+            Some(format!("не выполнены этапы: {}", failed.join(", "))),
+        ),
+        Err(error) => ("failed", Some(error.to_string())),
+    };
+    let mut tx = store.begin().await?;
+    for entry in ctx.pending_log.drain(..) {
+        onec::log(&mut tx, ctx.run.id, &entry).await?;
+    }
+    onec::finish_run(&mut tx, &ctx.run, status, error.as_deref()).await?;
+    if status == "succeeded" && ctx.full {
+        onec::mark_full(&mut tx, connection_id).await?;
+    }
+    tx.commit().await?;
+    let mut reader = store.reader().await?;
+    Ok(onec::get_run(&mut reader, ctx.run.id).await?)
+}
+
+/// Runs the stages; returns the ones that failed. An error here (1C unreachable, wrong password,
+/// nothing published) fails the whole run.
+async fn execute(ctx: &mut Context<'_>) -> OnecResult<Vec<String>> {
+    let metadata = crate::metadata::Metadata::parse(&ctx.client.metadata().await?)?;
+    for (set, _) in ctx.profile.requirements() {
+        if !metadata.has_set(&set) {
+            ctx.missing_sets.insert(set);
+        }
+    }
+    reference::load(ctx).await?;
+    let mut failed = Vec::new();
+    let directions = ctx.connection.directions;
+    for (index, stage) in STAGES.iter().enumerate() {
+        if let Some((resume, _)) = ctx.resume
+            && index < resume
+        {
+            continue;
+        }
+        ctx.stage = index;
+        let enabled = match *stage {
+            "product_groups" | "products" | "prices" => directions.products.pulls(),
+            "warehouses" | "stock" => directions.stock.pulls(),
+            "counterparties" | "bank_accounts" | "contracts" => directions.counterparties.pulls(),
+            "push_counterparties" => directions.counterparties.pushes(),
+            "documents" | "payment_status" | "sale_facts" => directions.documents.pulls(),
+            "push_orders" => directions.documents.pushes(),
+            _ => true,
+        };
+        if !enabled {
+            continue;
+        }
+        let result = match *stage {
+            "product_groups" => catalog::product_groups(ctx).await,
+            "products" => catalog::products(ctx).await,
+            "prices" => catalog::prices(ctx).await,
+            "warehouses" => catalog::warehouses(ctx).await,
+            "stock" => catalog::stock(ctx).await,
+            "counterparties" => parties::counterparties(ctx).await,
+            "bank_accounts" => parties::bank_accounts(ctx).await,
+            "contracts" => parties::contracts(ctx).await,
+            "documents" => documents::documents(ctx).await,
+            "payment_status" => documents::payment_status(ctx).await,
+            "push_counterparties" => parties::push_counterparties(ctx).await,
+            "push_orders" => documents::push_orders(ctx).await,
+            "sale_facts" => documents::sale_facts(ctx).await,
+            _ => Ok(()),
+        };
+        if let Err(error) = result {
+            if matches!(error, OnecError::Unauthorized) {
+                return Err(error);
+            }
+            tracing::warn!(stage, %error, "1C sync stage failed");
+            ctx.log("in", stage, None, None, "failed", error.to_string());
+            failed.push((*stage).to_string());
+        }
+    }
+    Ok(failed)
+}
+
+/// Links of an object kind by reference.
+pub(crate) async fn links_of(
+    ctx: &Context<'_>,
+    object: &str,
+) -> OnecResult<HashMap<Uuid, onec::Link>> {
+    let mut reader = ctx.store.reader().await?;
+    Ok(onec::links(&mut reader, ctx.connection_id, object).await?)
+}
+
+/// Counts per object for the API.
+pub type CountsByObject = BTreeMap<String, Counts>;
