@@ -44,8 +44,14 @@ impl Sealer {
         }
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
-        write_private(path, &key).with_context(|| format!("writing {}", path.display()))?;
-        Ok(Sealer::new(key))
+        match write_private(path, &key) {
+            Ok(()) => Ok(Sealer::new(key)),
+            // Another process made it first: use theirs.
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                Sealer::load_or_create(path)
+            }
+            Err(error) => Err(error).with_context(|| format!("writing {}", path.display())),
+        }
     }
 
     /// Seals a secret: base64 of a random nonce followed by the ciphertext.

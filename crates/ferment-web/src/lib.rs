@@ -31,6 +31,18 @@ pub struct WebConfig {
     pub session_hours: i64,
     /// Where generated documents, uploaded templates and images are kept (content-addressed).
     pub files_dir: std::path::PathBuf,
+    /// The key that seals integration passwords (created on first use); `None` = `secret.key` in
+    /// `files_dir`.
+    pub secret_key_file: Option<std::path::PathBuf>,
+}
+
+impl WebConfig {
+    /// The key file that seals integration passwords.
+    pub fn secret_key_path(&self) -> std::path::PathBuf {
+        self.secret_key_file
+            .clone()
+            .unwrap_or_else(|| self.files_dir.join("secret.key"))
+    }
 }
 
 impl Default for WebConfig {
@@ -39,6 +51,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             session_hours: 12,
             files_dir: std::path::PathBuf::from("ferment-data/files"),
+            secret_key_file: None,
         }
     }
 }
@@ -57,6 +70,8 @@ pub struct AppState {
     pub files: ferment_store::files::FileStore,
     /// Set once the shipped document kinds and templates are known to be stored.
     pub documents_ready: Arc<tokio::sync::OnceCell<()>>,
+    /// Seals and opens integration passwords (loaded on first use).
+    pub sealer: Arc<tokio::sync::OnceCell<ferment_onec::secret::Sealer>>,
 }
 
 impl AppState {
@@ -118,6 +133,7 @@ impl App {
             config: Arc::new(config),
             trusted: Arc::default(),
             documents_ready: Arc::default(),
+            sealer: Arc::default(),
         };
         let api = api::routes().layer(middleware::from_fn(error::problem_layer));
         Router::new()

@@ -162,6 +162,7 @@ pub fn resolve(flags: Layer, env: Layer, file: Layer) -> anyhow::Result<Settings
         None => sqlite_url(&data_dir.join(SQLITE_FILE)),
     };
     let files_dir = data_dir.join("files");
+    let secret_key_file = Some(data_dir.join("secret.key"));
     Ok(Settings {
         listen,
         data_dir,
@@ -171,6 +172,7 @@ pub fn resolve(flags: Layer, env: Layer, file: Layer) -> anyhow::Result<Settings
             secure_cookies: secure_cookies.unwrap_or(defaults.secure_cookies),
             session_hours,
             files_dir,
+            secret_key_file,
         },
     })
 }

@@ -18,6 +18,7 @@ mod documents;
 mod merge;
 mod parties;
 mod reference;
+mod resolve;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -33,6 +34,7 @@ use crate::secret::Sealer;
 use crate::{OnecError, OnecResult};
 
 pub use merge::{FieldConflict, Merge, merge};
+pub use resolve::resolve;
 
 /// The stages of a run, in order.
 pub const STAGES: &[&str] = &[
@@ -175,7 +177,7 @@ impl Context<'_> {
         set: &str,
         filter: Option<&str>,
         skip: u64,
-        known: &dyn Fn(Uuid, &str) -> bool,
+        known: &(dyn Fn(Uuid, &str) -> bool + Sync),
     ) -> OnecResult<ChangedPage> {
         let mut query = Query::page(skip, self.page).select("Ref_Key,DataVersion");
         if let Some(filter) = filter {
@@ -257,13 +259,40 @@ pub(crate) struct ChangedPage {
     pub len: usize,
 }
 
-/// Runs one sync of a connection to the end and returns the finished run.
-pub async fn run(
+/// A run that has started (its row is written) and waits to be carried out by [`StartedRun::finish`].
+pub struct StartedRun {
+    store: Store,
+    client: Client,
+    profile: Profile,
+    connection: ferment_domain::onec::Connection,
+    connection_id: Uuid,
+    run: Run,
+    page: u64,
+}
+
+impl std::fmt::Debug for StartedRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartedRun")
+            .field("run", &self.run.id)
+            .finish()
+    }
+}
+
+impl StartedRun {
+    /// The run as it was written when it started.
+    pub fn run(&self) -> &Run {
+        &self.run
+    }
+}
+
+/// Starts a run: reads the connection, opens its password, writes the run row (taking over the
+/// cursor of a run that died). Fails with [`OnecError::Busy`] while another run is alive.
+pub async fn start(
     store: &Store,
     sealer: &Sealer,
     connection_id: Uuid,
     options: &Options,
-) -> OnecResult<Run> {
+) -> OnecResult<StartedRun> {
     let record = {
         let mut reader = store.reader().await?;
         onec::get_connection(&mut reader, connection_id).await?
@@ -280,77 +309,108 @@ pub async fn run(
         None => true,
         Some(at) => Utc::now() - at >= chrono::Duration::hours(connection.full_every_hours),
     };
-    let started = {
-        let mut tx = store.begin().await?;
-        let started = onec::start_run(
-            &mut tx,
-            connection_id,
-            &options.trigger,
-            options.full || due_full,
-            options.started_by,
-            options.stale_after,
-        )
-        .await;
-        match started {
-            Ok(started) => {
-                tx.commit().await?;
-                started
-            }
-            Err(ferment_store::StoreError::Unique { .. }) => {
-                return Err(OnecError::Busy(Uuid::nil()));
-            }
-            Err(other) => return Err(other.into()),
-        }
+    let mut tx = store.begin().await?;
+    let started = onec::start_run(
+        &mut tx,
+        connection_id,
+        &options.trigger,
+        options.full || due_full,
+        options.started_by,
+        options.stale_after,
+    )
+    .await;
+    let started = match started {
+        Ok(started) => started,
+        Err(ferment_store::StoreError::Unique { .. }) => return Err(OnecError::Busy(Uuid::nil())),
+        Err(other) => return Err(other.into()),
     };
+    tx.commit().await?;
     let run = match started {
         Started::Busy(run) => return Err(OnecError::Busy(run.id)),
         Started::Run(run) => *run,
     };
-    let resume = run
-        .cursor
-        .get("stage")
-        .and_then(Value::as_str)
-        .and_then(|stage| STAGES.iter().position(|s| *s == stage))
-        .map(|stage| {
-            let skip = run.cursor.get("skip").and_then(Value::as_u64).unwrap_or(0);
-            (stage, skip)
-        });
-    let full = run.full;
-    let mut ctx = Context {
-        store,
+    Ok(StartedRun {
+        store: store.clone(),
         client,
         profile,
         connection,
         connection_id,
         run,
-        full,
         page: options.page.max(1),
-        reference: reference::Reference::default(),
-        resume,
-        stage: 0,
-        pending_log: Vec::new(),
-        missing_sets: HashSet::new(),
-    };
-    let outcome = execute(&mut ctx).await;
-    let (status, error) = match &outcome {
-        Ok(failed) if failed.is_empty() => ("succeeded", None),
-        Ok(failed) => (
-            "failed",
-            Some(format!("не выполнены этапы: {}", failed.join(", "))),
-        ),
-        Err(error) => ("failed", Some(error.to_string())),
-    };
-    let mut tx = store.begin().await?;
-    for entry in ctx.pending_log.drain(..) {
-        onec::log(&mut tx, ctx.run.id, &entry).await?;
+    })
+}
+
+impl StartedRun {
+    /// Carries the run out to the end and returns it finished.
+    pub async fn finish(self) -> OnecResult<Run> {
+        let StartedRun {
+            store,
+            client,
+            profile,
+            connection,
+            connection_id,
+            run,
+            page,
+        } = self;
+        let resume = run
+            .cursor
+            .get("stage")
+            .and_then(Value::as_str)
+            .and_then(|stage| STAGES.iter().position(|s| *s == stage))
+            .map(|stage| {
+                let skip = run.cursor.get("skip").and_then(Value::as_u64).unwrap_or(0);
+                (stage, skip)
+            });
+        let full = run.full;
+        let mut ctx = Context {
+            store: &store,
+            client,
+            profile,
+            connection,
+            connection_id,
+            run,
+            full,
+            page,
+            reference: reference::Reference::default(),
+            resume,
+            stage: 0,
+            pending_log: Vec::new(),
+            missing_sets: HashSet::new(),
+        };
+        let outcome = execute(&mut ctx).await;
+        let (status, error) = match &outcome {
+            Ok(failed) if failed.is_empty() => ("succeeded", None),
+            Ok(failed) => (
+                "failed",
+                Some(format!("не выполнены этапы: {}", failed.join(", "))),
+            ),
+            Err(error) => ("failed", Some(error.to_string())),
+        };
+        let mut tx = store.begin().await?;
+        for entry in ctx.pending_log.drain(..) {
+            onec::log(&mut tx, ctx.run.id, &entry).await?;
+        }
+        onec::finish_run(&mut tx, &ctx.run, status, error.as_deref()).await?;
+        if status == "succeeded" && ctx.full {
+            onec::mark_full(&mut tx, connection_id).await?;
+        }
+        tx.commit().await?;
+        let mut reader = store.reader().await?;
+        Ok(onec::get_run(&mut reader, ctx.run.id).await?)
     }
-    onec::finish_run(&mut tx, &ctx.run, status, error.as_deref()).await?;
-    if status == "succeeded" && ctx.full {
-        onec::mark_full(&mut tx, connection_id).await?;
-    }
-    tx.commit().await?;
-    let mut reader = store.reader().await?;
-    Ok(onec::get_run(&mut reader, ctx.run.id).await?)
+}
+
+/// Runs one sync of a connection to the end and returns the finished run.
+pub async fn run(
+    store: &Store,
+    sealer: &Sealer,
+    connection_id: Uuid,
+    options: &Options,
+) -> OnecResult<Run> {
+    start(store, sealer, connection_id, options)
+        .await?
+        .finish()
+        .await
 }
 
 /// Runs the stages; returns the ones that failed. An error here (1C unreachable, wrong password,

@@ -12,6 +12,7 @@ pub mod counterparties;
 pub mod documents;
 pub mod exports;
 pub mod leads;
+pub mod onec;
 pub mod pages_support;
 pub mod process;
 pub mod processes;

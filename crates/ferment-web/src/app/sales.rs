@@ -242,7 +242,7 @@ pub async fn create(store: &Store, user: &CurrentUser, input: &SaleInput) -> App
     Ok(view)
 }
 
-async fn readable(
+pub(crate) async fn readable(
     connection: &mut Connection,
     user: &CurrentUser,
     id: Uuid,
