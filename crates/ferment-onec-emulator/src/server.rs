@@ -382,7 +382,7 @@ impl Request<'_> {
         match (self.method.as_str(), target, key, second) {
             ("GET", Target::Table(set, table), None, None) => {
                 let base = self.shared.base.read().expect("the base lock");
-                self.list(registers::table_rows(&base, set, table, None), true)
+                self.list(registers::table_rows(&base, set, table, None), false)
             }
             ("GET", Target::Set(set), None, None) => self.list_set(set),
             ("GET", Target::Set(set), None, Some("$count")) => {
