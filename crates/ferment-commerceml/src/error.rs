@@ -67,6 +67,16 @@ pub enum ExchangeError {
         /// The parse error.
         source: ParseError,
     },
+    /// A batch committed out of order: it does not start at the committed position.
+    #[error("{file}: batch starting at item {start} committed while the position is {committed}")]
+    OutOfOrderCommit {
+        /// The file being imported.
+        file: String,
+        /// The committed position.
+        committed: u64,
+        /// Where the batch started.
+        start: u64,
+    },
     /// The work directory could not be read or written.
     #[error("work directory: {0}")]
     Io(#[from] io::Error),
