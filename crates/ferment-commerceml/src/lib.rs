@@ -4,7 +4,7 @@
 //! Reading order:
 //! - [`model`] and [`order`]: what the files carry (catalog, offers, orders), as wire types;
 //! - [`CmlReader`]: streaming reader yielding [`Item`]s, for files of hundreds of megabytes;
-//! - [`write`]: writers for `import.xml`, `offers.xml` and orders;
+//! - [`write`](mod@write): writers for `import.xml`, `offers.xml` and orders;
 //! - [`exchange`]: the server side of the protocol (`checkauth`, `init`, `file`, `import`, `query`,
 //!   `success`) that the web glue calls, with resumable imports;
 //! - [`client`]: 1C's side of the protocol, for the emulator and the tests.

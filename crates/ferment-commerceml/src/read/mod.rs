@@ -196,8 +196,7 @@ impl<R: BufRead> CmlReader<R> {
                     }
                     "Документ" => {
                         let node = self.pull.read_node(name, attrs, empty)?;
-                        self.pending
-                            .push_back(crate::model::Item::Order(convert::order(&node)?));
+                        self.pending.push_back(Item::Order(convert::order(&node)?));
                         return Ok(());
                     }
                     _ => return self.pull.skip(empty),
