@@ -124,6 +124,30 @@ pub struct ConnectionInput {
     pub active: String,
 }
 
+impl From<&Connection> for ConnectionInput {
+    /// The stored settings as a form would show them (the password blank: it is never shown).
+    fn from(connection: &Connection) -> Self {
+        ConnectionInput {
+            name: connection.name.clone(),
+            url: connection.url.clone(),
+            login: connection.login.clone(),
+            password: String::new(),
+            profile: connection.profile.code().into(),
+            schedule_minutes: connection
+                .schedule_minutes
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            full_every_hours: connection.full_every_hours.to_string(),
+            document_days: connection.document_days.to_string(),
+            products: connection.directions.products.code().into(),
+            stock: connection.directions.stock.code().into(),
+            counterparties: connection.directions.counterparties.code().into(),
+            documents: connection.directions.documents.code().into(),
+            active: connection.active.to_string(),
+        }
+    }
+}
+
 /// The longest name.
 pub const NAME_MAX: usize = 100;
 /// The URL path every standard OData publication ends with.

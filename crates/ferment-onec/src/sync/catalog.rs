@@ -292,10 +292,18 @@ async fn apply_product(
         record_id = None;
     }
     if record_id.is_none() && !item.deleted {
-        record_id = match products::find_by_code(tx, &item.fields.code, None).await? {
-            Some((id, _)) => Some(id),
+        // A product already linked to another 1C item is that item's, not this one's.
+        let by_code = match products::find_by_code(tx, &item.fields.code, None).await? {
+            Some((id, _)) => free(ctx, tx, id).await?,
+            None => None,
+        };
+        record_id = match by_code {
+            Some(id) => Some(id),
             None if !item.fields.article.is_empty() => {
-                products::find_by_article(tx, &item.fields.article).await?
+                match products::find_by_article(tx, &item.fields.article).await? {
+                    Some(id) => free(ctx, tx, id).await?,
+                    None => None,
+                }
             }
             None => None,
         };
@@ -421,6 +429,12 @@ async fn apply_product(
     let link = new_link(Some(id), Some(version), &base);
     onec::put_link(tx, ctx.connection_id, PRODUCT, &link).await?;
     Ok(Some(link))
+}
+
+/// The product, unless another 1C item of this connection is linked to it.
+async fn free(ctx: &Context<'_>, tx: &mut ferment_store::Tx, id: Uuid) -> OnecResult<Option<Uuid>> {
+    let taken = onec::link_of_record(tx, ctx.connection_id, PRODUCT, id).await?;
+    Ok(taken.filter(|l| !l.deleted).is_none().then_some(id))
 }
 
 /// Prices of the profile's price type become the products' base prices.

@@ -559,7 +559,7 @@ pub(super) async fn bank_accounts(ctx: &mut Context<'_>) -> OnecResult<()> {
         return Ok(());
     }
     let links = links_of(ctx, "bank_account").await?;
-    let owners = links_of(ctx, COUNTERPARTY).await?;
+    let mut owners = links_of(ctx, COUNTERPARTY).await?;
     let mut skip = ctx.start_skip();
     loop {
         let page = {
@@ -629,9 +629,27 @@ pub(super) async fn bank_accounts(ctx: &mut Context<'_>) -> OnecResult<()> {
                     });
                 match input.validate() {
                     Ok(data) => {
-                        counterparties::update(&mut tx, None, owner, record.meta.version, &data)
-                            .await?;
+                        let saved = counterparties::update(
+                            &mut tx,
+                            None,
+                            owner,
+                            record.meta.version,
+                            &data,
+                        )
+                        .await?;
                         ctx.counts("bank_account").created += 1;
+                        // The account came from 1C: the counterparty still agrees with it.
+                        if let Some(owner_ref) = reference(object, &a.owner)
+                            && let Some(link) = owners.get(&owner_ref)
+                            && link.record_version == Some(record.meta.version)
+                        {
+                            let link = Link {
+                                record_version: Some(saved.meta.version),
+                                ..link.clone()
+                            };
+                            onec::put_link(&mut tx, ctx.connection_id, COUNTERPARTY, &link).await?;
+                            owners.insert(owner_ref, link);
+                        }
                     }
                     Err(errors) => {
                         ctx.counts("bank_account").failed += 1;

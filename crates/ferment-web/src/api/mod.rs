@@ -11,6 +11,7 @@ pub mod documents;
 pub mod exports;
 pub mod input;
 pub mod leads;
+pub mod onec;
 pub mod openapi;
 pub mod params;
 pub mod process;
@@ -50,6 +51,7 @@ pub fn routes() -> Router<AppState> {
         .merge(recipes::routes())
         .merge(process::routes())
         .merge(documents::routes())
+        .merge(onec::routes())
         .merge(openapi::routes())
 }
 

@@ -434,12 +434,39 @@ pub async fn send_order(
         )]));
     }
     let connections = onec::list_connections(&mut tx).await?;
-    let target = match connection_id {
-        Some(id) => connections.into_iter().find(|c| c.meta.id == id),
-        None => connections
-            .into_iter()
-            .find(|c| c.data.connection.active && c.data.connection.directions.documents.pushes()),
-    };
+    let mut candidates: Vec<Record<ConnectionRow>> = connections
+        .into_iter()
+        .filter(|c| connection_id.is_none_or(|id| c.meta.id == id))
+        .filter(|c| c.data.connection.active && c.data.connection.directions.documents.pushes())
+        .collect();
+    if connection_id.is_none() && candidates.len() > 1 {
+        // Several bases: the one that knows the client.
+        let mut knowing = Vec::new();
+        for candidate in candidates {
+            if onec::link_of_record(
+                &mut tx,
+                candidate.meta.id,
+                "counterparty",
+                sale.data.counterparty_id,
+            )
+            .await?
+            .is_some_and(|l| !l.deleted)
+            {
+                knowing.push(candidate);
+            }
+        }
+        if knowing.len() != 1 {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "connection_id",
+                Problem::Rule {
+                    ru: "Подключений к 1С несколько: укажите, в какую базу отправить заказ".into(),
+                    en: "There are several 1C connections: say which base takes the order".into(),
+                },
+            )]));
+        }
+        candidates = knowing;
+    }
+    let target = candidates.into_iter().next();
     let Some(target) = target else {
         return Err(AppError::Invalid(vec![FieldError::new(
             "connection_id",
