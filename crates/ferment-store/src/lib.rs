@@ -13,6 +13,7 @@ pub mod access;
 pub mod audit;
 pub mod bulk;
 pub mod bulk_sales;
+pub mod commerceml;
 pub mod contacts;
 pub mod costs;
 pub mod counterparties;

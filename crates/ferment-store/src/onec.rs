@@ -273,6 +273,9 @@ pub struct Run {
     pub status: String,
     /// Who started it.
     pub started_by: Option<Uuid>,
+    /// The process carrying it out (`host:pid`).
+    #[serde(skip)]
+    pub owner: Option<String>,
     /// Started.
     pub started_at: DateTime<Utc>,
     /// Last sign of life.
@@ -288,7 +291,7 @@ pub struct Run {
     pub error: Option<String>,
 }
 
-const RUN_COLUMNS: &str = "id, connection_id, trigger, full_sync, status, started_by, started_at, heartbeat_at, \
+const RUN_COLUMNS: &str = "id, connection_id, trigger, full_sync, status, started_by, owner, started_at, heartbeat_at, \
     finished_at, counts, cursor, error";
 
 fn run_from_row(row: &AnyRow) -> StoreResult<Run> {
@@ -303,6 +306,7 @@ fn run_from_row(row: &AnyRow) -> StoreResult<Run> {
             .as_deref()
             .map(parse_id)
             .transpose()?,
+        owner: row.try_get("owner")?,
         started_at: parse_time(&row.try_get::<String, _>("started_at")?)?,
         heartbeat_at: parse_time(&row.try_get::<String, _>("heartbeat_at")?)?,
         finished_at: row
@@ -353,25 +357,35 @@ pub enum Started {
     Busy(Box<Run>),
 }
 
+/// The running run of a connection, if any.
+pub async fn running_run(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+) -> StoreResult<Option<Run>> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RUN_COLUMNS} FROM onec_runs WHERE connection_id = $1 AND status = 'running'"
+    )))
+    .bind(connection_id.to_string())
+    .fetch_optional(connection)
+    .await?
+    .as_ref()
+    .map(run_from_row)
+    .transpose()
+}
+
 /// Starts a run unless a live one is going. A `running` run whose heartbeat is older than
 /// `stale_after` died with its process: it is marked failed and the new run takes over its cursor.
+#[allow(clippy::too_many_arguments)]
 pub async fn start_run(
     connection: &mut AnyConnection,
     connection_id: Uuid,
     trigger: &str,
     full: bool,
     started_by: Option<Uuid>,
+    owner: &str,
     stale_after: chrono::Duration,
 ) -> StoreResult<Started> {
-    let running = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {RUN_COLUMNS} FROM onec_runs WHERE connection_id = $1 AND status = 'running'"
-    )))
-    .bind(connection_id.to_string())
-    .fetch_optional(&mut *connection)
-    .await?
-    .as_ref()
-    .map(run_from_row)
-    .transpose()?;
+    let running = running_run(&mut *connection, connection_id).await?;
     let mut cursor = Value::Null;
     let mut full = full;
     if let Some(run) = running {
@@ -392,8 +406,8 @@ pub async fn start_run(
     let id = new_id();
     let now = now_text();
     sqlx::query(
-        "INSERT INTO onec_runs (id, connection_id, trigger, full_sync, status, started_by, started_at, heartbeat_at, cursor) \
-         VALUES ($1, $2, $3, $4, 'running', $5, $6, $6, $7)",
+        "INSERT INTO onec_runs (id, connection_id, trigger, full_sync, status, started_by, owner, started_at, heartbeat_at, cursor) \
+         VALUES ($1, $2, $3, $4, 'running', $5, $8, $6, $6, $7)",
     )
     .bind(id.to_string())
     .bind(connection_id.to_string())
@@ -402,6 +416,7 @@ pub async fn start_run(
     .bind(started_by.map(|id| id.to_string()))
     .bind(now)
     .bind(cursor.to_string())
+    .bind(owner)
     .execute(&mut *connection)
     .await
     .map_err(|error| match StoreError::from(error) {

@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod error;
+pub mod exchange;
 pub mod export;
 pub mod pages;
 
@@ -72,6 +73,8 @@ pub struct AppState {
     pub documents_ready: Arc<tokio::sync::OnceCell<()>>,
     /// Seals and opens integration passwords (loaded on first use).
     pub sealer: Arc<tokio::sync::OnceCell<ferment_onec::secret::Sealer>>,
+    /// 1C's CommerceML exchange (its work directory opened on first use).
+    pub exchange: Arc<tokio::sync::OnceCell<Arc<ferment_commerceml::exchange::Exchange>>>,
 }
 
 impl AppState {
@@ -134,10 +137,17 @@ impl App {
             trusted: Arc::default(),
             documents_ready: Arc::default(),
             sealer: Arc::default(),
+            exchange: Arc::default(),
         };
         let api = api::routes().layer(middleware::from_fn(error::problem_layer));
         Router::new()
             .route("/health", get(health))
+            .route(
+                "/exchange/1c",
+                get(exchange::exchange_1c)
+                    .post(exchange::exchange_1c)
+                    .layer(axum::extract::DefaultBodyLimit::max(17 * 1024 * 1024)),
+            )
             .nest("/api/v1", api)
             .merge(pages::routes())
             .layer(middleware::from_fn_with_state(

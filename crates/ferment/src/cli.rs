@@ -45,6 +45,18 @@ pub enum Command {
     ///
     /// `serve` and `demo` do this on start too; run it alone to prepare a database ahead of time.
     Migrate(DatabaseArgs),
+    /// Synchronise with 1C bases (see docs/ONEC.md).
+    Onec {
+        /// What to do.
+        #[command(subcommand)]
+        command: OnecCommand,
+    },
+    /// Serve a 1C base over the standard OData interface, for trying the integration without 1C.
+    ///
+    /// A generated food-ingredients base (the demo's clients and products as 1C would hold them) is
+    /// published at http://ADDR/<base>/odata/standard.odata/ with Basic auth. With --data FILE the
+    /// base is loaded from FILE when it exists and every write is saved back to it.
+    OnecEmulator(ferment_onec_emulator::EmulatorArgs),
     /// Manage user accounts: create them, set passwords, issue API tokens.
     User {
         /// What to do with accounts.
@@ -79,6 +91,32 @@ pub struct ServeArgs {
     /// [env: FERMENT_LISTEN] [default: 127.0.0.1:8080]
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+
+    /// Database location.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+/// `ferment onec …`
+#[derive(Debug, Subcommand)]
+pub enum OnecCommand {
+    /// Run a sync now and wait for it: every active connection, or the one named.
+    ///
+    /// Prints each run's status and counts; exits with an error when a run failed. A run killed
+    /// half-way loses nothing: the next run continues where it stopped.
+    Sync(OnecSyncArgs),
+}
+
+/// Flags of `ferment onec sync`.
+#[derive(Debug, Clone, Args)]
+pub struct OnecSyncArgs {
+    /// The connection's name (as shown in Администрирование → 1С); all active ones when absent.
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
+
+    /// A full reconcile: read everything, find what 1C deleted.
+    #[arg(long)]
+    pub full: bool,
 
     /// Database location.
     #[command(flatten)]

@@ -14,6 +14,7 @@ mod config;
 mod demo_cmd;
 mod demo_deals;
 mod demo_load;
+mod onec_cmd;
 mod server;
 mod startup;
 mod users_cmd;
@@ -24,7 +25,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::cli::{Cli, Command, UserCommand};
+use crate::cli::{Cli, Command, OnecCommand, UserCommand};
 use crate::config::Layer;
 
 #[tokio::main]
@@ -91,6 +92,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Onec {
+            command: OnecCommand::Sync(args),
+        } => {
+            let settings = config::load(
+                Layer::from_database_args(&args.database),
+                args.database.config.as_deref(),
+            )?;
+            let store = startup::open_store(&settings).await?;
+            let result = onec_cmd::sync(&store, &settings, &args).await;
+            store.close().await;
+            result
+        }
+        Command::OnecEmulator(args) => ferment_onec_emulator::run(args).await,
         Command::User { command } => {
             let database = match &command {
                 UserCommand::Add(args) => &args.database,

@@ -34,6 +34,8 @@ pub async fn serve(listener: TcpListener, settings: &Settings, store: Store) -> 
     let address = listener.local_addr().context("reading the bound address")?;
     let router = App::router(store.clone(), WebConfig::clone(&settings.web));
     let purger = tokio::spawn(purge_expired_sessions(store.clone()));
+    let scheduler =
+        ferment_web::app::onec::spawn_scheduler(store.clone(), WebConfig::clone(&settings.web));
     tracing::info!(%address, "listening");
     println!("Ferment is listening on http://{address} — log in as {ADMIN_LOGIN}");
     axum::serve(
@@ -44,6 +46,7 @@ pub async fn serve(listener: TcpListener, settings: &Settings, store: Store) -> 
     .await
     .context("serving HTTP")?;
     purger.abort();
+    scheduler.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

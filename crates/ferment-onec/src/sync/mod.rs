@@ -309,14 +309,28 @@ pub async fn start(
         None => true,
         Some(at) => Utc::now() - at >= chrono::Duration::hours(connection.full_every_hours),
     };
+    let owner = this_process();
     let mut tx = store.begin().await?;
+    // A run left by a process of this machine that no longer exists was killed: take over now.
+    let stale_after = match onec::running_run(&mut tx, connection_id).await? {
+        Some(run)
+            if run
+                .owner
+                .as_deref()
+                .is_some_and(|o| o != owner && process_gone(o)) =>
+        {
+            chrono::Duration::zero()
+        }
+        _ => options.stale_after,
+    };
     let started = onec::start_run(
         &mut tx,
         connection_id,
         &options.trigger,
         options.full || due_full,
         options.started_by,
-        options.stale_after,
+        &owner,
+        stale_after,
     )
     .await;
     let started = match started {
@@ -398,6 +412,28 @@ impl StartedRun {
         let mut reader = store.reader().await?;
         Ok(onec::get_run(&mut reader, ctx.run.id).await?)
     }
+}
+
+/// `host:pid` of this process.
+fn this_process() -> String {
+    format!("{}:{}", host_name(), std::process::id())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into())
+}
+
+/// Whether the process `host:pid` is known to be gone: on this host, with no `/proc/<pid>`.
+/// On another host (or without `/proc`) nobody knows, and the heartbeat decides.
+fn process_gone(owner: &str) -> bool {
+    let Some((host, pid)) = owner.rsplit_once(':') else {
+        return false;
+    };
+    host == host_name()
+        && std::path::Path::new("/proc/self").exists()
+        && !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// Runs one sync of a connection to the end and returns the finished run.

@@ -35,6 +35,8 @@ CREATE TABLE onec_runs (
     full_sync      INTEGER NOT NULL,
     status         TEXT NOT NULL,
     started_by     TEXT REFERENCES users (id),
+    -- host:pid of the process carrying the run out, to tell a killed run at once.
+    owner          TEXT,
     started_at     TEXT NOT NULL,
     heartbeat_at   TEXT NOT NULL,
     finished_at    TEXT,

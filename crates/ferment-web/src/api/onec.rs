@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sales/{id}/onec", get(of_sale))
         .route("/sales/{id}/onec/orders", post(send_order))
+        .route("/sales/{id}/commerceml/order", post(commerceml_order))
         .route("/counterparties/{id}/onec", get(of_counterparty))
 }
 
@@ -266,4 +267,13 @@ async fn of_counterparty(
     Ok(Json(
         usecase::of_counterparty(&state.store, &user, path_id(&id)?).await?,
     ))
+}
+
+async fn commerceml_order(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<impl IntoResponse> {
+    let order = usecase::request_commerceml_order(&state.store, &user, path_id(&id)?).await?;
+    Ok((StatusCode::ACCEPTED, Json(order)))
 }

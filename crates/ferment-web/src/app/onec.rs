@@ -501,8 +501,36 @@ pub async fn send_order(
 pub struct SaleOnec {
     /// 1C's documents of the sale.
     pub documents: Vec<OnecDocument>,
-    /// Orders asked to be sent.
+    /// Orders asked to be sent over OData.
     pub outgoing: Vec<Outgoing>,
+    /// The order given to 1C's CommerceML exchange (requested, sent, exported, 1C's number and
+    /// status), if one was asked for.
+    pub commerceml: Option<Value>,
+}
+
+/// Asks for a sale's order to be given to 1C at its next CommerceML exchange (`mode=query`).
+pub async fn request_commerceml_order(
+    store: &Store,
+    user: &CurrentUser,
+    sale_id: Uuid,
+) -> AppResult<Value> {
+    let mut tx = begin(store).await?;
+    let sale = super::sales::readable(&mut tx, user, sale_id, Operation::Edit).await?;
+    if sale.data.lines.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "lines",
+            Problem::Rule {
+                ru: "В продаже нет товаров: 1С нечего заказывать".into(),
+                en: "The sale has no products to order".into(),
+            },
+        )]));
+    }
+    ferment_store::commerceml::request_order(&mut tx, sale_id, Some(user.user.meta.id)).await?;
+    let state = ferment_store::commerceml::order_state(&mut tx, sale_id)
+        .await?
+        .unwrap_or(Value::Null);
+    commit(tx).await?;
+    Ok(state)
 }
 
 /// A sale's 1C documents (for whoever may read the sale).
@@ -512,6 +540,7 @@ pub async fn of_sale(store: &Store, user: &CurrentUser, sale_id: Uuid) -> AppRes
     Ok(SaleOnec {
         documents: onec::documents_of(&mut connection, Some(sale_id), None, 200).await?,
         outgoing: onec::outgoing_of_sale(&mut connection, sale_id).await?,
+        commerceml: ferment_store::commerceml::order_state(&mut connection, sale_id).await?,
     })
 }
 
@@ -581,4 +610,28 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
         }
     }
     Ok(started)
+}
+
+/// Starts the scheduler: every minute, the runs that are due by their connection's schedule.
+pub fn spawn_scheduler(store: Store, config: crate::WebConfig) -> tokio::task::JoinHandle<()> {
+    let state = AppState {
+        files: ferment_store::files::FileStore::new(config.files_dir.clone()),
+        store,
+        config: std::sync::Arc::new(config),
+        trusted: std::sync::Arc::default(),
+        documents_ready: std::sync::Arc::default(),
+        sealer: std::sync::Arc::default(),
+        exchange: std::sync::Arc::default(),
+    };
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            match run_due(&state).await {
+                Ok(0) => {}
+                Ok(started) => tracing::info!(started, "scheduled 1C runs started"),
+                Err(error) => tracing::warn!(%error, "starting scheduled 1C runs"),
+            }
+        }
+    })
 }
