@@ -277,3 +277,88 @@ async fn commerceml_order(
     let order = usecase::request_commerceml_order(&state.store, &user, path_id(&id)?).await?;
     Ok((StatusCode::ACCEPTED, Json(order)))
 }
+
+/// The 1C paths of the OpenAPI document.
+pub fn openapi_paths(paths: &mut serde_json::Map<String, Value>) {
+    use super::openapi::{json_content, responses};
+    let tag = "1С / 1C";
+    let param = |name: &str| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+    let id = param("id");
+    let counts = json!({"type": "object", "additionalProperties": {"type": "object", "properties": {
+        "received": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
+        "unchanged": {"type": "integer"}, "failed": {"type": "integer"}}}});
+    let run = json!({"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "connection_id": {"type": "string", "format": "uuid"},
+        "trigger": {"type": "string", "enum": ["manual", "schedule", "cli", "order"]}, "full": {"type": "boolean"},
+        "status": {"type": "string", "enum": ["running", "succeeded", "failed"]},
+        "started_at": {"type": "string", "format": "date-time"}, "finished_at": {"type": "string", "format": "date-time"},
+        "counts": counts, "error": {"type": "string"}}});
+    let connection_input = json!({"type": "object", "required": ["name", "url", "login", "password", "profile"], "properties": {
+        "name": {"type": "string"}, "url": {"type": "string", "example": "http://1c.local/ut/odata/standard.odata/"},
+        "login": {"type": "string"}, "password": {"type": "string", "writeOnly": true},
+        "profile": {"type": "string", "enum": ["bp30", "ut11"]}, "schedule_minutes": {"type": "string"},
+        "full_every_hours": {"type": "string"}, "document_days": {"type": "string"},
+        "products": {"type": "string", "enum": ["from_onec", "off"]}, "stock": {"type": "string", "enum": ["from_onec", "off"]},
+        "counterparties": {"type": "string", "enum": ["both", "from_onec", "to_onec", "off"]},
+        "documents": {"type": "string", "enum": ["both", "from_onec", "to_onec", "off"]}, "active": {"type": "boolean"}}});
+    let connection = json!({"type": "object", "properties": {
+        "id": {"type": "string", "format": "uuid"}, "version": {"type": "integer"}, "name": {"type": "string"},
+        "url": {"type": "string"}, "login": {"type": "string"}, "profile": {"type": "string"},
+        "directions": {"type": "object"}, "mapping": {"type": "object"}, "last_run": run.clone(),
+        "open_conflicts": {"type": "integer"}}});
+    let any = json!({"type": "object"});
+    let items = |schema: &Value| json!({"type": "object", "properties": {"items": {"type": "array", "items": schema}}});
+    paths.insert("/integrations/onec".into(), json!({
+        "get": {"tags": [tag], "summary": "Connections to 1C bases (configure_integrations)",
+                "responses": responses(("200", "Connections", Some(items(&connection))), &["401", "403"])},
+        "post": {"tags": [tag], "summary": "Add a connection; the password is sealed and never returned",
+                 "requestBody": {"required": true, "content": json_content(connection_input.clone())},
+                 "responses": responses(("201", "The connection", Some(connection.clone())), &["401", "403", "422"])}}));
+    paths.insert("/integrations/onec/{id}".into(), json!({
+        "get": {"tags": [tag], "summary": "A connection", "parameters": [id],
+                "responses": responses(("200", "The connection", Some(connection.clone())), &["401", "403", "404"])},
+        "patch": {"tags": [tag], "summary": "Change a connection (a blank password keeps the stored one); `version` required",
+                  "parameters": [id], "requestBody": {"required": true, "content": json_content(connection_input)},
+                  "responses": responses(("200", "The connection", Some(connection)), &["401", "403", "404", "409", "422"])},
+        "delete": {"tags": [tag], "summary": "Remove a connection (its runs and links stay)", "parameters": [id],
+                   "responses": responses(("204", "Removed", None), &["401", "403", "404"])}}));
+    paths.insert("/integrations/onec/{id}/test".into(), json!({
+        "post": {"tags": [tag], "summary": "Read $metadata: what is published, what the profile needs but is missing",
+                 "parameters": [id], "responses": responses(("200", "The report", Some(any.clone())), &["401", "403", "404"])}}));
+    paths.insert("/integrations/onec/{id}/sync".into(), json!({
+        "post": {"tags": [tag], "summary": "Start a run in the background (`{\"full\": true}` for a full reconcile)",
+                 "parameters": [id], "requestBody": {"required": false, "content": json_content(json!({"type": "object", "properties": {"full": {"type": "boolean"}}}))},
+                 "responses": responses(("202", "The run, running", Some(run.clone())), &["401", "403", "404", "409", "422"])}}));
+    paths.insert("/integrations/onec/{id}/runs".into(), json!({
+        "get": {"tags": [tag], "summary": "The newest runs with their counts", "parameters": [id],
+                "responses": responses(("200", "Runs", Some(items(&run))), &["401", "403", "404"])}}));
+    paths.insert("/integrations/onec/runs/{run_id}".into(), json!({
+        "get": {"tags": [tag], "summary": "A run and its log (what came, what went, what failed and why)", "parameters": [param("run_id")],
+                "responses": responses(("200", "The run", Some(run)), &["401", "403", "404"])}}));
+    paths.insert("/integrations/onec/{id}/mapping".into(), json!({
+        "get": {"tags": [tag], "summary": "The profile in force and the administrator's changes", "parameters": [id],
+                "responses": responses(("200", "The mapping", Some(any.clone())), &["401", "403", "404"])},
+        "put": {"tags": [tag], "summary": "Replace the changes (a JSON merge patch over the shipped profile)", "parameters": [id],
+                "requestBody": {"required": true, "content": json_content(json!({"type": "object", "properties": {"changes": {"type": "object"}}}))},
+                "responses": responses(("200", "The mapping", Some(any.clone())), &["401", "403", "404", "422"])}}));
+    paths.insert("/integrations/onec/{id}/conflicts".into(), json!({
+        "get": {"tags": [tag], "summary": "Records changed on both sides, open first", "parameters": [id],
+                "responses": responses(("200", "Conflicts", Some(items(&any))), &["401", "403", "404"])}}));
+    paths.insert("/integrations/onec/conflicts/{conflict_id}/resolve".into(), json!({
+        "post": {"tags": [tag], "summary": "Take 1C's values (`onec`) or keep Ferment's and send them (`ferment`)", "parameters": [param("conflict_id")],
+                 "requestBody": {"required": true, "content": json_content(json!({"type": "object", "required": ["resolution"], "properties": {"resolution": {"type": "string", "enum": ["onec", "ferment"]}}}))},
+                 "responses": responses(("200", "The conflict, resolved", Some(any.clone())), &["401", "403", "404", "409", "422"])}}));
+    paths.insert("/sales/{id}/onec".into(), json!({
+        "get": {"tags": [tag], "summary": "A sale's 1C documents, the orders sent over OData and the CommerceML order", "parameters": [id],
+                "responses": responses(("200", "1C state", Some(any.clone())), &["401", "404"])}}));
+    paths.insert("/sales/{id}/onec/orders".into(), json!({
+        "post": {"tags": [tag], "summary": "Send the sale's order (an invoice in БП 3.0) to 1C now, posted unless `post` is false", "parameters": [id],
+                 "requestBody": {"required": false, "content": json_content(json!({"type": "object", "properties": {"connection_id": {"type": "string", "format": "uuid"}, "post": {"type": "boolean"}}}))},
+                 "responses": responses(("202", "The order, pending", Some(any.clone())), &["401", "403", "404", "422"])}}));
+    paths.insert("/sales/{id}/commerceml/order".into(), json!({
+        "post": {"tags": [tag], "summary": "Give the sale's order to 1C at its next CommerceML exchange", "parameters": [id],
+                 "responses": responses(("202", "The order's exchange state", Some(any.clone())), &["401", "403", "404", "422"])}}));
+    paths.insert("/counterparties/{id}/onec".into(), json!({
+        "get": {"tags": [tag], "summary": "A client's 1C documents and contracts", "parameters": [id],
+                "responses": responses(("200", "1C state", Some(any)), &["401", "404"])}}));
+}

@@ -190,7 +190,7 @@ fn record(schema: &str) -> Value {
     json!({"allOf": [{"$ref": "#/components/schemas/Envelope"}, {"$ref": format!("#/components/schemas/{schema}")}]})
 }
 
-fn json_content(schema: Value) -> Value {
+pub(crate) fn json_content(schema: Value) -> Value {
     json!({"application/json": {"schema": schema}})
 }
 
@@ -210,7 +210,7 @@ fn problems(codes: &[&str]) -> Map<String, Value> {
         .collect()
 }
 
-fn responses(ok: (&str, &str, Option<Value>), errors: &[&str]) -> Value {
+pub(crate) fn responses(ok: (&str, &str, Option<Value>), errors: &[&str]) -> Value {
     let mut map = problems(errors);
     let mut body = json!({"description": ok.1});
     if let Some(schema) = ok.2 {
@@ -287,6 +287,7 @@ fn paths() -> Map<String, Value> {
     access_paths(&mut paths, &id);
     process_paths(&mut paths, &id);
     super::exports::openapi_paths(&mut paths);
+    super::onec::openapi_paths(&mut paths);
     document_paths(&mut paths, &id);
     paths.insert(
         "/users/me".into(),
