@@ -50,7 +50,70 @@ pub async fn run_demo(settings: Settings) -> anyhow::Result<()> {
         .await
         .context("setting the demo passwords")?;
     print_logins(&data, &password, check_first);
-    serve(listener, &settings, store).await
+    let emulator = start_emulator(&store, &settings)
+        .await
+        .context("starting the demo 1C emulator")?;
+    let served = serve(listener, &settings, store).await;
+    emulator.shutdown().await;
+    served
+}
+
+/// The name of the demo's connection to its 1C emulator.
+pub const DEMO_CONNECTION: &str = "1С:УТ (демо-эмулятор)";
+
+/// Starts the 1C emulator beside the demo (its base kept in the data directory, so what Ferment
+/// sends stays there) and points the demo's connection at it, so a new user can watch a sync.
+async fn start_emulator(
+    store: &Store,
+    settings: &Settings,
+) -> anyhow::Result<ferment_onec_emulator::Handle> {
+    use ferment_onec_emulator::{Config, Profile};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding the emulator")?;
+    let config = Config {
+        data: Some(settings.data_dir.join("onec-emulator.json")),
+        ..Config::new(Profile::Ut11)
+    };
+    let handle = ferment_onec_emulator::start(config, listener).await?;
+    let sealer = ferment_onec::secret::Sealer::load_or_create(&settings.web.secret_key_path())?;
+    let input = ferment_domain::onec::ConnectionInput {
+        name: DEMO_CONNECTION.into(),
+        url: handle.url(),
+        login: "odata".into(),
+        password: "odata".into(),
+        profile: "ut11".into(),
+        ..Default::default()
+    };
+    let connection = input
+        .validate(true)
+        .map_err(|e| anyhow::anyhow!("the demo connection: {e:?}"))?;
+    let mut tx = store.begin().await?;
+    match ferment_store::onec::find_connection(&mut tx, DEMO_CONNECTION).await? {
+        Some(existing) => {
+            let mut kept = existing.data.connection.clone();
+            kept.url = connection.url.clone();
+            ferment_store::onec::update_connection(
+                &mut tx,
+                existing.meta.id,
+                existing.meta.version,
+                &kept,
+                Some(&sealer.seal("odata")),
+            )
+            .await?;
+        }
+        None => {
+            ferment_store::onec::insert_connection(&mut tx, &connection, &sealer.seal("odata"))
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    println!(
+        "A 1C emulator (УТ 11) serves {} — run a sync in Администрирование → 1С → «{DEMO_CONNECTION}», \
+         or `ferment onec sync --connection \"{DEMO_CONNECTION}\"`.",
+        handle.url()
+    );
+    Ok(handle)
 }
 
 /// Gives every account in `logins` the password (creating `admin` when missing). With

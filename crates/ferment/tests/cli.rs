@@ -341,6 +341,61 @@ async fn migrate_then_demo_serves_the_demo_clients_to_the_demo_manager() {
             .is_empty(),
         "recipe choices wait for the technologist: {technologist_tasks}"
     );
+
+    // The demo's 1C emulator: a sync finds the demo's clients in 1C instead of duplicating them,
+    // and brings the 30 clients only 1C has.
+    assert!(server.stdout.contains("1C emulator"), "{}", server.stdout);
+    let (_, connections) = get_json(
+        &client,
+        format!("{}/api/v1/integrations/onec", server.base),
+        &admin,
+    )
+    .await;
+    let connection = connections["items"][0]["id"]
+        .as_str()
+        .expect("the demo connection");
+    let started: Value = client
+        .post(format!(
+            "{}/api/v1/integrations/onec/{connection}/sync",
+            server.base
+        ))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("sync")
+        .json()
+        .await
+        .expect("run");
+    let run_id = started["id"].as_str().expect("run id").to_string();
+    let mut run = Value::Null;
+    for _ in 0..600 {
+        let (_, current) = get_json(
+            &client,
+            format!("{}/api/v1/integrations/onec/runs/{run_id}", server.base),
+            &admin,
+        )
+        .await;
+        if current["status"] != "running" {
+            run = current;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(run["status"], "succeeded", "{run}");
+    let only_in_onec = run["counts"]["counterparty"]["created"]
+        .as_u64()
+        .unwrap_or(0) as usize;
+    assert!((25..=30).contains(&only_in_onec), "{}", run["counts"]);
+    assert_eq!(
+        count_counterparties(&client, &server.base, &admin).await,
+        300 + only_in_onec,
+        "the demo's own clients were matched, not duplicated"
+    );
+    assert_eq!(
+        run["counts"]["counterparty_out"]["created"], 100,
+        "the clients 1C lacked went there: {}",
+        run["counts"]
+    );
     drop(server);
 
     // A second start finds the data loaded and, without a password in the environment, prints a
