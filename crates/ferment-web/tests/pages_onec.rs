@@ -242,6 +242,36 @@ async fn a_sync_is_run_from_the_pages_and_a_conflict_and_the_mapping_are_handled
         let connection_page = browser.get(&page_path).await;
         assert!(section(&connection_page, "runs").contains("Успешно"));
 
+        // A client that came from 1C shows its contracts and documents on its card.
+        let contract = onec
+            .list("Catalog_ДоговорыКонтрагентов")
+            .into_iter()
+            .find(|c| c["DeletionMark"] != true)
+            .expect("a contract in 1C");
+        let owner_key = Uuid::parse_str(contract["Контрагент_Key"].as_str().unwrap()).unwrap();
+        let owner = onec
+            .get("Catalog_Контрагенты", owner_key)
+            .expect("its client");
+        let text = |value: &Value, field: &str| {
+            value[field].as_str().unwrap_or_default().trim().to_string()
+        };
+        let kpp = text(&owner, "КПП");
+        let mut reader = app.store.reader().await.unwrap();
+        let (client_id, _) = ferment_store::counterparties::find_duplicate(
+            &mut reader,
+            &text(&owner, "ИНН"),
+            (!kpp.is_empty()).then_some(kpp.as_str()),
+            None,
+        )
+        .await
+        .unwrap()
+        .expect("the 1C client in Ferment");
+        drop(reader);
+        let card = browser.get(&format!("/counterparties/{client_id}")).await;
+        let panel = section(&card, "onec");
+        assert!(panel.contains("Договоры 1С"), "{panel}");
+        assert!(panel.contains(&text(&contract, "Номер")), "{panel}");
+
         // A second start while a run goes on is refused with a message.
         onec.set_delay(Duration::from_millis(50));
         let first = browser

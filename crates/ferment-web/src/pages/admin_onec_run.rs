@@ -12,7 +12,7 @@ use super::admin::{Tab, tabs};
 use super::admin_onec_connection::{RunRow, run_rows};
 use super::format::datetime_seconds;
 use super::layout::{Chrome, Ctx, PageResult, render};
-use super::onec_words::{object_name, outcome};
+use super::onec_words::{object_name, outcome, trigger};
 use super::path_id;
 use crate::AppState;
 use crate::app::onec;
@@ -91,7 +91,7 @@ pub async fn show_run(
         connection_name: connection.data.connection.name.clone(),
         running: view.run.status == "running",
         run: rows.remove(0),
-        trigger: view.run.trigger.clone(),
+        trigger: trigger(ctx.lang, &view.run.trigger),
         error: view.run.error.clone().unwrap_or_default(),
         log,
     };

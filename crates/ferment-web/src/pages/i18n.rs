@@ -578,7 +578,7 @@ texts! {
     onec_error: "Ошибка", "Error";
     onec_refreshing: "Страница обновляется каждые 2 секунды, пока запуск идёт.", "The page refreshes every 2 seconds while the run goes on.";
     onec_log: "Журнал", "Log";
-    onec_log_empty: "В журнале пока ничего нет.", "Nothing logged yet.";
+    onec_log_empty: "В журнале нет записей: ни ошибок, ни конфликтов, ни отправок в 1С.", "Nothing logged: no failures, conflicts or sends to 1C.";
     onec_log_time: "Время", "Time";
     onec_log_direction: "Направление", "Direction";
     onec_log_object: "Объект", "Object";

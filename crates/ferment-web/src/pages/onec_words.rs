@@ -1,5 +1,5 @@
 //! The words the 1C pages use for the integration's codes: object kinds of a run's counts and log,
-//! run statuses, log outcomes, 1C document kinds, the states of an order sent to 1C, and the
+//! run statuses and triggers, log outcomes, 1C document kinds, the states of an order sent to 1C, and the
 //! counts of a run as one line of text. Codes the pages do not know are shown as they are, so a
 //! new object kind in the sync shows up at once, only untranslated.
 
@@ -61,6 +61,22 @@ pub fn run_status(t: &'static Texts, status: &str) -> String {
         "succeeded" => t.onec_status_succeeded,
         "failed" => t.onec_status_failed,
         other => other,
+    }
+    .to_string()
+}
+
+/// What started a run, in words (`manual` → «вручную»).
+pub fn trigger(lang: Lang, code: &str) -> String {
+    let (ru, en) = match code {
+        "manual" => ("вручную", "by hand"),
+        "schedule" => ("по расписанию", "by the schedule"),
+        "order" => ("заказ из Ferment", "an order from Ferment"),
+        "cli" => ("из командной строки", "from the command line"),
+        other => (other, other),
+    };
+    match lang {
+        Lang::En => en,
+        _ => ru,
     }
     .to_string()
 }
@@ -193,5 +209,6 @@ mod tests {
         assert_eq!(object_name(&EN, "order_out"), "Orders sent");
         assert_eq!(run_status(&RU, "succeeded"), "Успешно");
         assert_eq!(document_kind(&RU, "shipment"), "Отгрузка");
+        assert_eq!(trigger(Lang::Ru, "schedule"), "по расписанию");
     }
 }
