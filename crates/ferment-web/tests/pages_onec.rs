@@ -388,6 +388,33 @@ async fn a_sync_is_run_from_the_pages_and_a_conflict_and_the_mapping_are_handled
         let message = refused.element("error-changes").unwrap_or_default();
         assert!(message.contains("Сопоставление не подходит"), "{message}");
         assert!(message.contains("colour"), "{message}");
+        // A change the base cannot serve shows up in the check as the set and field missing.
+        let saved = browser
+            .post(
+                &format!("{page_path}/mapping"),
+                &[
+                    ("_csrf", &csrf),
+                    (
+                        "changes",
+                        "{\"products\": {\"article\": \"АртикулПоставщика\"}}",
+                    ),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let page = browser.get(&saved.location).await;
+        let effective = page.element("mapping-effective").unwrap_or_default();
+        assert!(effective.contains("АртикулПоставщика"), "{effective}");
+        let tested = browser
+            .post(&format!("{page_path}/test"), &[("_csrf", &csrf)])
+            .await;
+        let missing = section(&tested, "actions");
+        assert!(missing.contains("id=\"test-missing\""), "{missing}");
+        assert!(
+            missing
+                .contains("Catalog_Номенклатура</span> — <span class=\"mono\">АртикулПоставщика"),
+            "{missing}"
+        );
         let saved = browser
             .post(
                 &format!("{page_path}/mapping"),
@@ -422,5 +449,77 @@ async fn a_sync_is_run_from_the_pages_and_a_conflict_and_the_mapping_are_handled
             tested.body
         );
         onec.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn the_sale_card_offers_the_order_when_a_connection_takes_orders_and_says_why_it_is_refused()
+{
+    for app in spawn_apps().await {
+        let client = app
+            .created(
+                &app.admin_token,
+                "/api/v1/counterparties",
+                json!({"name": "Кондитерская «Ласточка»", "inn": "5003052454", "kpp": "500301001"}),
+            )
+            .await;
+        let empty = app
+            .created(
+                &app.admin_token,
+                "/api/v1/sales",
+                json!({"counterparty_id": client["id"], "title": "Пока без товаров", "lines": []}),
+            )
+            .await;
+        let empty_id = empty["id"].as_str().unwrap().to_string();
+        let browser = Browser::new(&app);
+        browser.sign_in().await;
+
+        // Without 1C the card has no «1С» panel.
+        let card = browser.get(&format!("/sales/{empty_id}")).await;
+        assert_eq!(card.status, 200);
+        assert!(!card.body.contains("id=\"onec\""), "{}", app.label);
+
+        // One connection taking orders: the form, without a choice of base.
+        let connection = |name: &str| {
+            json!({"name": name, "url": "http://127.0.0.1:9/base/odata/standard.odata/",
+                   "login": "odata", "password": "odata", "profile": "bp30"})
+        };
+        app.created(
+            &app.admin_token,
+            "/api/v1/integrations/onec",
+            connection("Бухгалтерия"),
+        )
+        .await;
+        let card = browser.get(&format!("/sales/{empty_id}")).await;
+        let panel = section(&card, "onec");
+        assert!(panel.contains("Отправить заказ в 1С"), "{panel}");
+        assert!(panel.contains("name=\"post\""));
+        assert!(!panel.contains("id=\"order-connection\""));
+
+        // A sale without products is refused, and the card says why.
+        let refused = browser
+            .post(
+                &format!("/sales/{empty_id}/onec/orders"),
+                &[("_csrf", &card.csrf()), ("post", "true")],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.body.contains("В продаже нет товаров"),
+            "{}",
+            refused.body
+        );
+
+        // Two connections: the card asks which base takes the order.
+        app.created(
+            &app.admin_token,
+            "/api/v1/integrations/onec",
+            connection("Вторая база"),
+        )
+        .await;
+        let card = browser.get(&format!("/sales/{empty_id}")).await;
+        let panel = section(&card, "onec");
+        assert!(panel.contains("id=\"order-connection\""), "{panel}");
+        assert!(panel.contains("Вторая база"));
     }
 }
