@@ -152,6 +152,13 @@ async fn a_connection_is_added_through_the_form_and_a_manager_is_refused() {
         assert!(list.body.contains("Бухгалтерия офиса"));
         assert!(list.body.contains("ещё не запускалась"));
 
+        // The same page in English.
+        browser.get("/lang/en?next=%2Fadmin%2Fintegrations").await;
+        let english = browser.get("/admin/integrations").await;
+        assert!(english.body.contains("Add a connection"));
+        assert!(english.body.contains("never run"));
+        browser.get("/lang/ru?next=%2Fadmin%2Fintegrations").await;
+
         // A manager sees none of it and changes nothing.
         app.token_for("manager1", &["manager"]).await;
         let manager = Browser::new(&app);
@@ -297,6 +304,11 @@ async fn a_sync_is_run_from_the_pages_and_a_conflict_and_the_mapping_are_handled
         assert_eq!(second.status, 409, "{}", second.body);
         let alert = second.element("sync-alert").unwrap_or_default();
         assert!(second.body.contains("уже идёт"), "{alert}: {}", second.body);
+        let page = browser.get(&page_path).await;
+        assert!(
+            page.element("sync-running").is_some(),
+            "the page says a run goes on"
+        );
         onec.set_delay(Duration::ZERO);
         finished_run(&browser, &first.location).await;
 
