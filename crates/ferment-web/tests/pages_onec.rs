@@ -349,6 +349,7 @@ async fn a_sync_is_run_from_the_pages_and_a_conflict_and_the_mapping_are_handled
         sync(&browser, &id, &csrf).await;
         let page = browser.get(&page_path).await;
         let conflicts = section(&page, "conflicts");
+        assert!(conflicts.contains("Полное наименование"), "{conflicts}");
         assert!(conflicts.contains("ПАО Сбербанк (Ferment)"), "{conflicts}");
         assert!(conflicts.contains("ПАО «Сбербанк России» (1С)"));
         assert!(conflicts.contains("value=\"onec\">Взять из 1С"));

@@ -20,6 +20,7 @@ use super::admin::{Tab, tabs};
 use super::admin_onec::{connection_url, form_notice, form_sections, input_of, schedule_text};
 use super::format::datetime;
 use super::forms::{FormData, FormErrors, FormNotice, FormSection};
+use super::i18n::{Entity, field_label};
 use super::layout::{Chrome, Ctx, PageResult, render, see_other};
 use super::onec_words::{CountView, count_views, object_name, run_status};
 use super::{notice_of, path_id};
@@ -136,7 +137,16 @@ fn shown(value: &Value) -> String {
 fn conflict_views(ctx: &Ctx, conflicts: &[ferment_store::onec::Conflict]) -> Vec<ConflictView> {
     conflicts
         .iter()
-        .map(|c| ConflictView {
+        .map(|c| {
+            // Fields are named as the API names them; the page shows their labels.
+            let entity = if c.object == "product" {
+                Entity::Product
+            } else {
+                Entity::Counterparty
+            };
+            (c, entity)
+        })
+        .map(|(c, entity)| ConflictView {
             id: c.id,
             object: object_name(ctx.t, &c.object),
             record_url: super::admin_onec_run::record_url(&c.object, c.record_id),
@@ -147,7 +157,7 @@ fn conflict_views(ctx: &Ctx, conflicts: &[ferment_store::onec::Conflict]) -> Vec
                     fields
                         .iter()
                         .map(|f| ConflictField {
-                            field: shown(&f["field"]),
+                            field: field_label(ctx.t, entity, &shown(&f["field"])).to_string(),
                             ferment: shown(&f["ferment"]),
                             onec: shown(&f["onec"]),
                         })
