@@ -496,6 +496,23 @@ pub async fn send_order(
     Ok(outgoing)
 }
 
+/// The active connections that take orders from Ferment, as (id, name): what the sale card offers
+/// in «Отправить заказ в 1С», to whoever may edit the sale. Only names leave, never settings.
+pub async fn order_connections(
+    store: &Store,
+    user: &CurrentUser,
+    sale_id: Uuid,
+) -> AppResult<Vec<(Uuid, String)>> {
+    let mut connection = store.reader().await?;
+    super::sales::readable(&mut connection, user, sale_id, Operation::Edit).await?;
+    Ok(onec::list_connections(&mut connection)
+        .await?
+        .into_iter()
+        .filter(|c| c.data.connection.active && c.data.connection.directions.documents.pushes())
+        .map(|c| (c.meta.id, c.data.connection.name))
+        .collect())
+}
+
 /// What the sale card shows from 1C.
 #[derive(Debug, Clone, Serialize)]
 pub struct SaleOnec {

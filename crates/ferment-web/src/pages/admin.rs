@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use super::forms::{Choice, FormData, FormErrors, keep_unknown};
 use super::i18n::Texts;
 use super::layout::{Ctx, PageResult, see_other};
-use super::{admin_access, admin_network, admin_process, admin_roles, admin_users};
+use super::{admin_access, admin_network, admin_onec, admin_process, admin_roles, admin_users};
 use crate::AppState;
 use crate::app;
 
@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin_access::routes())
         .merge(admin_network::routes())
         .merge(admin_process::routes())
+        .merge(admin_onec::routes())
 }
 
 /// `GET /admin`: the first administration page the user may use.
@@ -48,6 +49,9 @@ async fn admin_home(ctx: Ctx) -> PageResult {
     }
     if !actor.may(SystemOp::ManageUsers) && actor.may(SystemOp::EditTemplates) {
         return Ok(see_other("/admin/documents"));
+    }
+    if !actor.may(SystemOp::ManageUsers) && actor.may(SystemOp::ConfigureIntegrations) {
+        return Ok(see_other("/admin/integrations"));
     }
     app::check_system(&ctx.user, SystemOp::ManageUsers)?;
     Ok(see_other("/admin/users"))
@@ -73,7 +77,7 @@ pub struct Tab {
 }
 
 /// The tabs the user may use, `current` highlighted (`roles`, `users`, `access`, `audit`,
-/// `network`, `process`).
+/// `network`, `process`, `documents`, `company`, `integrations`).
 pub fn tabs(ctx: &Ctx, current: &str) -> Vec<Tab> {
     let t = ctx.t;
     let roles = ctx.user.actor.may(SystemOp::ManageRoles);
@@ -101,6 +105,12 @@ pub fn tabs(ctx: &Ctx, current: &str) -> Vec<Tab> {
             "/admin/company",
             t.admin_company,
             ctx.user.actor.may(SystemOp::EditTemplates),
+        ),
+        (
+            "integrations",
+            "/admin/integrations",
+            t.admin_onec,
+            ctx.user.actor.may(SystemOp::ConfigureIntegrations),
         ),
     ]
     .into_iter()

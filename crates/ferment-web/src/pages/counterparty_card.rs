@@ -1,5 +1,5 @@
-//! The counterparty card: requisites, addresses, bank accounts, contacts and the change history
-//! on one screen, in two columns (the record on the left, people and history on the right).
+//! The counterparty card: requisites, addresses, bank accounts, contacts, documents (also from 1C)
+//! and the change history on one screen, in two columns (the record on the left, people and history on the right).
 
 use askama::Template;
 use axum::body::Bytes;
@@ -66,6 +66,7 @@ struct CardPage {
     more_contacts: Option<String>,
     sales: Vec<SaleRow>,
     documents: Vec<super::documents::DocView>,
+    onec: super::onec_panels::ClientPanel,
     history: Vec<HistoryView>,
 }
 
@@ -124,6 +125,7 @@ pub async fn show_counterparty(
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let document_rows = crate::app::documents::for_counterparty(&state, &ctx.user, id).await?;
     let documents = super::documents::doc_views(&state, &ctx, &document_rows).await?;
+    let onec = super::onec_panels::client_panel(&state, &ctx, id).await?;
     let page = CardPage {
         chrome: ctx.chrome("counterparties", data.name.clone()),
         id,
@@ -194,6 +196,7 @@ pub async fn show_counterparty(
             .collect(),
         sales,
         documents,
+        onec,
         history: history_views(&entries, t, lang, Entity::Counterparty, &names),
     };
     Ok(render(StatusCode::OK, &page))

@@ -514,6 +514,138 @@ texts! {
     picture_from_any: "из любого этапа", "from any stage";
     picture_closing: "Закрытие", "Closing";
     picture_legend: "Пунктир — этап можно пропустить; ▸ — задача ставится при входе в этап, · — по результату другой задачи; стрелки — переходы `next`.", "Dashed — the stage may be skipped; ▸ — the task is set on entering the stage, · — by another task's outcome; arrows — `next` moves.";
+
+    // The 1C integration (administration, the sale card, the client card).
+    admin_onec: "1С", "1C";
+    onec_connections: "Подключения к 1С", "1C connections";
+    onec_no_connections: "Подключений пока нет.", "No connections yet.";
+    onec_add: "Добавить подключение", "Add a connection";
+    onec_name: "Название", "Name";
+    onec_url: "Адрес публикации OData", "OData publication URL";
+    onec_url_hint: "Вида http://сервер/база/odata/standard.odata/", "Like http://server/base/odata/standard.odata/";
+    onec_login: "Логин 1С", "1C login";
+    onec_password: "Пароль 1С", "1C password";
+    onec_password_keep: "Оставьте пустым, чтобы не менять сохранённый пароль.", "Leave blank to keep the stored password.";
+    onec_profile: "Конфигурация", "Configuration";
+    onec_schedule: "Синхронизировать каждые, мин", "Sync every, minutes";
+    onec_schedule_hint: "Пусто — только по кнопке.", "Blank: on demand only.";
+    onec_full_hours: "Полная сверка каждые, ч", "Full reconcile every, hours";
+    onec_document_days: "Документы за последние, дней", "Documents of the last, days";
+    onec_directions: "Что и куда синхронизировать", "What goes which way";
+    onec_dir_products: "Номенклатура и цены", "Products and prices";
+    onec_dir_stock: "Склады и остатки", "Warehouses and stock";
+    onec_dir_counterparties: "Контрагенты и договоры", "Counterparties and contracts";
+    onec_dir_documents: "Заказы и счета", "Orders and invoices";
+    onec_active: "Подключение включено", "Connection active";
+    onec_inactive: "выключено", "inactive";
+    onec_settings: "Настройки", "Settings";
+    onec_schedule_col: "Расписание", "Schedule";
+    onec_every_minutes: "каждые {} мин", "every {} min";
+    onec_on_demand: "по кнопке", "on demand";
+    onec_last_run: "Последний запуск", "Last run";
+    onec_never: "ещё не запускалась", "never run";
+    onec_open_conflicts: "Конфликты", "Conflicts";
+    onec_open: "Открыть", "Open";
+    onec_delete_confirm: "Удалить подключение? Журнал и связи сохранятся.", "Delete the connection? Its log and links are kept.";
+    onec_test: "Проверить подключение", "Test the connection";
+    onec_test_ok: "1С отвечает, логин принят.", "1C answers and accepts the login.";
+    onec_test_failed: "Подключиться не удалось", "Could not connect";
+    onec_test_all_published: "Всё, что нужно профилю, опубликовано.", "Everything the profile needs is published.";
+    onec_test_missing: "Не опубликовано, но нужно профилю (добавьте в «Настройке стандартного интерфейса OData»):", "Needed by the profile but not published (add it in «Настройка стандартного интерфейса OData»):";
+    onec_test_whole_set: "весь набор", "the whole set";
+    onec_test_published: "Опубликованные наборы", "Published sets";
+    onec_sync: "Синхронизировать", "Synchronise";
+    onec_full_sync: "Полная сверка", "Full reconcile";
+    onec_running: "Синхронизация этого подключения уже идёт.", "A sync of this connection is already running.";
+    onec_open_running: "Открыть идущий запуск", "Open the running run";
+    onec_runs: "Запуски", "Runs";
+    onec_no_runs: "Запусков ещё не было.", "No runs yet.";
+    onec_run: "Запуск синхронизации", "Sync run";
+    onec_status: "Статус", "Status";
+    onec_started: "Начат", "Started";
+    onec_finished: "Окончен", "Finished";
+    onec_counts: "Объекты", "Objects";
+    onec_full: "полная", "full";
+    onec_trigger: "Запуск", "Trigger";
+    onec_status_running: "Идёт", "Running";
+    onec_status_succeeded: "Успешно", "Succeeded";
+    onec_status_failed: "Ошибка", "Failed";
+    onec_received: "получено", "received";
+    onec_created: "создано", "created";
+    onec_updated: "изменено", "updated";
+    onec_unchanged: "без изменений", "unchanged";
+    onec_failed: "ошибок", "failed";
+    onec_error: "Ошибка", "Error";
+    onec_refreshing: "Страница обновляется каждые 2 секунды, пока запуск идёт.", "The page refreshes every 2 seconds while the run goes on.";
+    onec_log: "Журнал", "Log";
+    onec_log_empty: "В журнале нет записей: ни ошибок, ни конфликтов, ни отправок в 1С.", "Nothing logged: no failures, conflicts or sends to 1C.";
+    onec_log_time: "Время", "Time";
+    onec_log_direction: "Направление", "Direction";
+    onec_log_object: "Объект", "Object";
+    onec_log_outcome: "Итог", "Outcome";
+    onec_log_message: "Сообщение", "Message";
+    onec_from_onec: "из 1С", "from 1C";
+    onec_to_onec: "в 1С", "to 1C";
+    onec_record: "Запись", "Record";
+    onec_back: "К подключению", "Back to the connection";
+    onec_conflicts: "Конфликты: изменено и в Ferment, и в 1С", "Conflicts: changed both in Ferment and in 1C";
+    onec_no_conflicts: "Конфликтов нет.", "No conflicts.";
+    onec_field: "Поле", "Field";
+    onec_value_ferment: "В Ferment", "In Ferment";
+    onec_value_onec: "В 1С", "In 1C";
+    onec_take_onec: "Взять из 1С", "Take 1C's value";
+    onec_keep_ferment: "Оставить значение Ferment", "Keep Ferment's value";
+    onec_resolved: "Разрешён", "Resolved";
+    onec_resolved_onec: "взято из 1С", "taken from 1C";
+    onec_resolved_ferment: "оставлено значение Ferment", "Ferment's value kept";
+    onec_mapping: "Сопоставление полей", "Field mapping";
+    onec_mapping_effective: "Действующий профиль", "The profile in force";
+    onec_mapping_changes: "Изменения администратора (JSON merge patch)", "The administrator's changes (JSON merge patch)";
+    onec_mapping_hint: "Объект JSON поверх поставляемого профиля; {} — без изменений.", "A JSON object over the shipped profile; {} means no changes.";
+    onec_mapping_not_json: "Это не JSON", "Not JSON";
+    onec_panel: "1С", "1C";
+    onec_documents: "Документы 1С", "1C documents";
+    onec_no_documents: "Документов из 1С нет.", "No documents from 1C.";
+    onec_doc_kind: "Документ", "Document";
+    onec_doc_number: "Номер", "Number";
+    onec_doc_date: "Дата", "Date";
+    onec_doc_amount: "Сумма", "Amount";
+    onec_doc_state: "Состояние", "State";
+    onec_posted: "проведён", "posted";
+    onec_not_posted: "не проведён", "not posted";
+    onec_marked_deleted: "помечен на удаление", "marked for deletion";
+    onec_doc_order: "Заказ", "Order";
+    onec_doc_invoice: "Счёт", "Invoice";
+    onec_doc_payment: "Оплата", "Payment";
+    onec_doc_shipment: "Отгрузка", "Shipment";
+    onec_orders_sent: "Заказы, отправленные в 1С", "Orders sent to 1C";
+    onec_out_pending: "Ожидает", "Pending";
+    onec_out_sent: "Отправлен", "Sent";
+    onec_out_failed: "Ошибка", "Failed";
+    onec_requested: "Запрошен", "Requested";
+    onec_send_order: "Отправить заказ в 1С", "Send the order to 1C";
+    onec_post: "провести", "post it";
+    onec_connection: "Подключение", "Connection";
+    done_order_sent: "Заказ поставлен в очередь на отправку в 1С", "The order is queued for 1C";
+    done_resolved: "Конфликт разрешён", "Conflict resolved";
+    onec_contracts: "Договоры 1С", "1C contracts";
+    onec_no_contracts: "Договоров из 1С нет.", "No contracts from 1C.";
+    onec_obj_product: "Номенклатура", "Products";
+    onec_obj_product_group: "Группы", "Groups";
+    onec_obj_price: "Цены", "Prices";
+    onec_obj_warehouse: "Склады", "Warehouses";
+    onec_obj_stock: "Остатки", "Stock";
+    onec_obj_counterparty: "Контрагенты", "Counterparties";
+    onec_obj_bank_account: "Банковские счета", "Bank accounts";
+    onec_obj_contract: "Договоры", "Contracts";
+    onec_obj_order: "Заказы", "Orders";
+    onec_obj_invoice: "Счета", "Invoices";
+    onec_obj_payment: "Оплаты", "Payments";
+    onec_obj_shipment: "Отгрузки", "Shipments";
+    onec_obj_counterparty_out: "Отправлено контрагентов", "Counterparties sent";
+    onec_obj_order_out: "Отправлено заказов", "Orders sent";
+    onec_obj_sale: "Продажи", "Sales";
+    onec_obj_payment_status: "Статусы оплаты", "Payment states";
 }
 
 /// The texts of a language.
@@ -659,6 +791,7 @@ pub fn field_label<'a>(t: &'static Texts, entity: Entity, field: &'a str) -> &'a
         "valid_until" => t.valid_until,
         "payment_terms" => t.payment_terms,
         "task" => t.task,
+        "connection_id" => t.onec_connection,
         "q" => t.search,
         "sort" => t.sort,
         "limit" => t.page_size,

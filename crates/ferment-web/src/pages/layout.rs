@@ -94,8 +94,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// Whether someone is signed in (the login page has no navigation).
     pub signed_in: bool,
-    /// Whether to offer the administration pages (the user may manage users or roles, or edit the
-    /// process).
+    /// Whether to offer the administration pages (the user may manage users or roles, edit the
+    /// process or the templates, or configure integrations).
     pub admin: bool,
     /// The signed-in user's name.
     pub user_name: String,
@@ -129,6 +129,7 @@ impl Chrome {
                     || u.actor.may(SystemOp::ManageRoles)
                     || u.actor.may(SystemOp::EditProcess)
                     || u.actor.may(SystemOp::EditTemplates)
+                    || u.actor.may(SystemOp::ConfigureIntegrations)
             }),
             user_name: user
                 .map(|u| u.user.data.full_name.clone())

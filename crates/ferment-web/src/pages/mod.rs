@@ -11,11 +11,17 @@
 //! process has [`tasks`] («my tasks», the start page), [`sales`] (board and list), [`sale_card`],
 //! [`sale_form`], [`leads`] and [`lead_form`], with [`process_view`] naming stages, tasks and
 //! outcomes. The access administration pages start at [`admin`] ([`admin_roles`], [`admin_users`],
-//! [`admin_access`]); the process editor is [`admin_process`] with [`process_picture`].
+//! [`admin_access`]); the process editor is [`admin_process`] with [`process_picture`]. The 1C
+//! integration has [`admin_onec`] (connections), [`admin_onec_connection`] (one connection: check,
+//! sync, conflicts, mapping), [`admin_onec_run`] (a run and its log), [`onec_panels`] (the «1С»
+//! panels of the sale and client cards) and [`onec_words`] (its names in both languages).
 
 pub mod admin;
 pub mod admin_access;
 pub mod admin_network;
+pub mod admin_onec;
+pub mod admin_onec_connection;
+pub mod admin_onec_run;
 pub mod admin_process;
 pub mod admin_roles;
 pub mod admin_users;
@@ -36,6 +42,8 @@ pub mod lead_form;
 pub mod leads;
 pub mod login;
 pub mod lookups;
+pub mod onec_panels;
+pub mod onec_words;
 pub mod process_picture;
 pub mod process_view;
 pub mod product_form;
@@ -65,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .merge(products::routes())
         .merge(admin::routes())
         .merge(documents::routes())
+        .merge(onec_panels::routes())
         .layer(middleware::from_fn(layout::error_layer))
         .merge(assets::routes())
 }
@@ -75,7 +84,7 @@ pub fn path_id(text: &str) -> Result<Uuid, AppError> {
 }
 
 /// The confirmation a page shows after a redirect: `?done=created|saved|deleted|moved|skipped|
-/// completed|cancelled|converted|disqualified`.
+/// completed|cancelled|converted|disqualified|generated|order_sent|resolved`.
 pub fn notice_of(t: &'static Texts, raw_query: &str) -> Option<&'static str> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw_query).unwrap_or_default();
     let done = pairs.into_iter().find(|(key, _)| key == "done")?.1;
@@ -90,6 +99,8 @@ pub fn notice_of(t: &'static Texts, raw_query: &str) -> Option<&'static str> {
         "converted" => Some(t.done_converted),
         "disqualified" => Some(t.done_disqualified),
         "generated" => Some(t.done_generated),
+        "order_sent" => Some(t.done_order_sent),
+        "resolved" => Some(t.done_resolved),
         _ => None,
     }
 }

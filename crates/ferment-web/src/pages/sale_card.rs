@@ -138,6 +138,7 @@ struct CardPage {
     timeline: Vec<TimelineEvent>,
     history: Vec<HistoryView>,
     documents: super::documents::DocsPanel,
+    onec: super::onec_panels::SalePanel,
 }
 
 /// Which form of the card was posted (its values are shown again as typed).
@@ -747,6 +748,7 @@ async fn card(state: &AppState, ctx: &Ctx, id: Uuid, mut cs: CardState) -> PageR
         .map(|r| (r.task.meta.id, r.task.kind.clone()))
         .collect();
     let documents = super::documents::sale_panel(state, ctx, sale, &asking).await?;
+    let onec = super::onec_panels::sale_panel(state, ctx, id, can_edit).await?;
     let page = CardPage {
         chrome: ctx.chrome("sales", data.title.clone()),
         id,
@@ -778,6 +780,7 @@ async fn card(state: &AppState, ctx: &Ctx, id: Uuid, mut cs: CardState) -> PageR
         timeline: timeline(&def, &events, &products, t, lang),
         history,
         documents,
+        onec,
     };
     Ok(render(cs.status, &page))
 }
@@ -819,7 +822,8 @@ async fn refused(
     card(state, ctx, id, card_state).await
 }
 
-/// The card again after a refused document generation (its messages listed above the card).
+/// The card again after a refused document generation or order for 1C (its messages listed
+/// above the card).
 pub async fn refused_document(
     state: &AppState,
     ctx: &Ctx,
