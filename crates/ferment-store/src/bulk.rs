@@ -122,6 +122,86 @@ pub async fn insert_counterparties(
     Ok(ids)
 }
 
+/// Creates products and records their creation, as [`crate::products::insert`] does for one;
+/// returns their ids in the order of `rows`. Codes must be free (the database refuses duplicates).
+pub async fn insert_products(
+    connection: &mut AnyConnection,
+    user_id: Option<Uuid>,
+    rows: &[ferment_domain::catalog::Product],
+) -> StoreResult<Vec<Uuid>> {
+    let ids: Vec<Uuid> = rows.iter().map(|_| new_id()).collect();
+    let now = now_text();
+    let mut values = Vec::with_capacity(rows.len());
+    let mut terms = Vec::new();
+    let mut history = Vec::with_capacity(rows.len());
+    for (id, data) in ids.iter().zip(rows) {
+        let sort_key = normalize(&data.name);
+        values.push(vec![
+            Arg::Text(id.to_string()),
+            Arg::Text(now.clone()),
+            Arg::Text(now.clone()),
+            Arg::Int(1),
+            Arg::Text(data.code.clone()),
+            Arg::OptText(data.article.clone()),
+            Arg::Text(data.name.clone()),
+            Arg::Text(sort_key.clone()),
+            Arg::Text(data.unit.code().into()),
+            Arg::OptText(data.group_id.map(|id| id.to_string())),
+            Arg::Int(data.vat_rate),
+            Arg::Int(data.price),
+            Arg::Text(data.currency.clone()),
+            Arg::Int(i64::from(data.needs_sample)),
+            Arg::OptText(data.description.clone()),
+        ]);
+        let texts = [
+            data.name.as_str(),
+            data.code.as_str(),
+            data.article.as_deref().unwrap_or(""),
+        ];
+        for term in crate::search::terms(&texts) {
+            terms.push(vec![
+                Arg::Text(crate::products::KIND.into()),
+                Arg::Text(term),
+                Arg::Text(sort_key.clone()),
+                Arg::Text(id.to_string()),
+                Arg::OptText(None),
+                Arg::OptText(None),
+            ]);
+        }
+        let changes =
+            serde_json::to_string(&diff(None, Some(data))).map_err(anyhow::Error::from)?;
+        history.push(vec![
+            Arg::Text(new_id().to_string()),
+            Arg::Text(crate::products::KIND.into()),
+            Arg::Text(id.to_string()),
+            Arg::Text("create".into()),
+            Arg::OptText(user_id.map(|id| id.to_string())),
+            Arg::Text(now.clone()),
+            Arg::Text(changes),
+        ]);
+    }
+    insert_rows(
+        connection,
+        "INSERT INTO products (id, created_at, updated_at, version, code, article, name, name_sort, unit, \
+         group_id, vat_rate, price, currency, needs_sample, description)",
+        values,
+    )
+    .await?;
+    insert_rows(
+        connection,
+        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
+        terms,
+    )
+    .await?;
+    insert_rows(
+        connection,
+        "INSERT INTO change_log (id, record_kind, record_id, action, user_id, changed_at, changes)",
+        history,
+    )
+    .await?;
+    Ok(ids)
+}
+
 /// The counterparty columns, in the order of [`field_values`] (after id, times and version); the
 /// same columns and values as `counterparties::insert` writes (tests/bulk.rs compares the two).
 const COUNTERPARTY_INSERT: &str = "INSERT INTO counterparties (id, created_at, updated_at, version, \
@@ -146,7 +226,7 @@ fn rows_per_statement(width: usize) -> usize {
 
 /// Runs `head VALUES (…), (…), …` over `rows` (all of the same width), as few statements as the
 /// bind limit allows.
-pub(crate) async fn insert_rows(
+pub async fn insert_rows(
     connection: &mut AnyConnection,
     head: &str,
     rows: Vec<Vec<Arg>>,

@@ -1229,3 +1229,131 @@ pub async fn links_of_record(
     .await?;
     rows.iter().map(link_from_row).collect()
 }
+
+/// Writes (or replaces) many links of one object kind at once.
+pub async fn put_links(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+    object: &str,
+    links: &[Link],
+) -> StoreResult<()> {
+    use crate::sql::{Arg, Sql};
+    let now = now_text();
+    for chunk in links.chunks(50) {
+        let mut sql = Sql::new(
+            "INSERT INTO onec_links (connection_id, object, ref_key, record_id, data_version, record_version, deleted, extra, synced_at) VALUES ",
+        );
+        for (index, link) in chunk.iter().enumerate() {
+            sql.push(if index == 0 { "(" } else { ", (" });
+            sql.bind_list([
+                Arg::Text(connection_id.to_string()),
+                Arg::Text(object.to_string()),
+                Arg::Text(link.ref_key.to_string()),
+                Arg::OptText(link.record_id.map(|id| id.to_string())),
+                Arg::Text(link.data_version.clone()),
+                Arg::OptInt(link.record_version),
+                Arg::Int(i64::from(link.deleted)),
+                Arg::OptText((!link.extra.is_null()).then(|| link.extra.to_string())),
+                Arg::Text(now.clone()),
+            ]);
+            sql.push(")");
+        }
+        sql.push(
+            " ON CONFLICT (connection_id, object, ref_key) DO UPDATE SET record_id = excluded.record_id, \
+             data_version = excluded.data_version, record_version = excluded.record_version, deleted = excluded.deleted, \
+             extra = excluded.extra, synced_at = excluded.synced_at",
+        );
+        sql.query().execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+/// What a sync needs to know of each stored document, by 1C reference.
+#[derive(Debug, Clone)]
+pub struct DocumentEntry {
+    /// Id.
+    pub id: Uuid,
+    /// Data version.
+    pub data_version: String,
+    /// The sale.
+    pub sale_id: Option<Uuid>,
+    /// `onec` or `ferment`.
+    pub origin: String,
+    /// The status.
+    pub status: Option<String>,
+}
+
+/// Every document of a connection, by 1C reference.
+pub async fn document_index(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+) -> StoreResult<HashMap<Uuid, DocumentEntry>> {
+    let rows = sqlx::query(
+        "SELECT id, ref_key, data_version, sale_id, origin, status FROM onec_documents WHERE connection_id = $1",
+    )
+    .bind(connection_id.to_string())
+    .fetch_all(connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                parse_id(&row.try_get::<String, _>("ref_key")?)?,
+                DocumentEntry {
+                    id: parse_id(&row.try_get::<String, _>("id")?)?,
+                    data_version: row.try_get("data_version")?,
+                    sale_id: optional_id(row, "sale_id")?,
+                    origin: row.try_get("origin")?,
+                    status: row.try_get("status")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Writes many documents at once (as [`put_document`] does for one).
+pub async fn put_documents(
+    connection: &mut AnyConnection,
+    documents: &[OnecDocument],
+) -> StoreResult<()> {
+    use crate::sql::{Arg, Sql};
+    let now = now_text();
+    for chunk in documents.chunks(25) {
+        let mut sql = Sql::new(
+            "INSERT INTO onec_documents (id, connection_id, kind, ref_key, data_version, number, doc_date, posted, deleted, \
+             counterparty_ref, counterparty_id, based_on_ref, sale_id, amount, status, lines, origin, synced_at) VALUES ",
+        );
+        for (index, document) in chunk.iter().enumerate() {
+            sql.push(if index == 0 { "(" } else { ", (" });
+            sql.bind_list([
+                Arg::Text(document.id.to_string()),
+                Arg::Text(document.connection_id.to_string()),
+                Arg::Text(document.kind.clone()),
+                Arg::Text(document.ref_key.to_string()),
+                Arg::Text(document.data_version.clone()),
+                Arg::Text(document.number.clone()),
+                Arg::Text(document.date.format("%Y-%m-%dT%H:%M:%S").to_string()),
+                Arg::Int(i64::from(document.posted)),
+                Arg::Int(i64::from(document.deleted)),
+                Arg::OptText(document.counterparty_ref.map(|id| id.to_string())),
+                Arg::OptText(document.counterparty_id.map(|id| id.to_string())),
+                Arg::OptText(document.based_on_ref.map(|id| id.to_string())),
+                Arg::OptText(document.sale_id.map(|id| id.to_string())),
+                Arg::Int(document.amount),
+                Arg::OptText(document.status.clone()),
+                Arg::Text(document.lines.to_string()),
+                Arg::Text(document.origin.clone()),
+                Arg::Text(now.clone()),
+            ]);
+            sql.push(")");
+        }
+        sql.push(
+            " ON CONFLICT (connection_id, ref_key) DO UPDATE SET kind = excluded.kind, data_version = excluded.data_version, \
+             number = excluded.number, doc_date = excluded.doc_date, posted = excluded.posted, deleted = excluded.deleted, \
+             counterparty_ref = excluded.counterparty_ref, counterparty_id = excluded.counterparty_id, \
+             based_on_ref = excluded.based_on_ref, sale_id = COALESCE(excluded.sale_id, onec_documents.sale_id), \
+             amount = excluded.amount, status = excluded.status, lines = excluded.lines, synced_at = excluded.synced_at",
+        );
+        sql.query().execute(&mut *connection).await?;
+    }
+    Ok(())
+}

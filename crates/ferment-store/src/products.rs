@@ -449,3 +449,21 @@ pub async fn update_group(
     )
     .await
 }
+
+/// Every live product's id, code and article (to match many incoming products at once).
+pub async fn codes(
+    connection: &mut AnyConnection,
+) -> StoreResult<Vec<(Uuid, String, Option<String>)>> {
+    let rows = sqlx::query("SELECT id, code, article FROM products WHERE deleted_at IS NULL")
+        .fetch_all(connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                parse_id(&row.try_get::<String, _>("id")?)?,
+                row.try_get("code")?,
+                row.try_get("article")?,
+            ))
+        })
+        .collect()
+}

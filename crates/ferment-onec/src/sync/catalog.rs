@@ -160,7 +160,8 @@ fn product_from(
     })
 }
 
-/// Products: new and changed items come in; deletion marks hide them.
+/// Products: new and changed items come in; deletion marks hide them. New items are created in
+/// bulk (one statement per few hundred rows), with the price of the profile's price type.
 pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
     let set = ctx.profile.products.set.clone();
     if !ctx.published(&set, PRODUCT) {
@@ -168,6 +169,24 @@ pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
     }
     let groups = links_of(ctx, GROUP).await?;
     let mut links = links_of(ctx, PRODUCT).await?;
+    let prices = price_list(ctx).await?;
+    let (mut codes, mut articles) = {
+        let mut reader = ctx.store.reader().await?;
+        let mut codes = HashMap::new();
+        let mut articles = HashMap::new();
+        for (id, code, article) in products::codes(&mut reader).await? {
+            codes.insert(code, id);
+            if let Some(article) = article.filter(|a| !a.is_empty()) {
+                articles.entry(article).or_insert(id);
+            }
+        }
+        (codes, articles)
+    };
+    let mut taken: HashSet<Uuid> = links
+        .values()
+        .filter(|l| !l.deleted)
+        .filter_map(|l| l.record_id)
+        .collect();
     let mut skip = ctx.start_skip();
     let complete = skip == 0;
     let mut seen: HashSet<Uuid> = HashSet::new();
@@ -181,20 +200,84 @@ pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
         ctx.counts(PRODUCT).received += page.len as i64;
         ctx.counts(PRODUCT).unchanged += (page.len - page.objects.len()) as i64;
         let mut tx = ctx.store.begin().await?;
+        let mut creates: Vec<(mapping::ProductIn, Product)> = Vec::new();
         for object in &page.objects {
-            let Some(item) = mapping::product(&ctx.profile, object) else {
+            let Some(mut item) = mapping::product(&ctx.profile, object) else {
                 ctx.counts(PRODUCT).failed += 1;
                 continue;
             };
-            let link = apply_product(
-                ctx,
-                &mut tx,
-                item,
-                links.get(&mapping::key(object).unwrap_or_default()),
-                &groups,
-            )
-            .await?;
-            if let Some(link) = link {
+            let link = links.get(&item.key).cloned();
+            let linked = link
+                .as_ref()
+                .filter(|l| !l.deleted)
+                .and_then(|l| l.record_id);
+            let matched = linked.or_else(|| {
+                if item.deleted {
+                    return None;
+                }
+                codes
+                    .get(&item.fields.code)
+                    .or_else(|| articles.get(&item.fields.article))
+                    .copied()
+                    .filter(|id| !taken.contains(id))
+            });
+            if matched.is_none() && !item.deleted && !item.skipped {
+                // A new product: checked here, created with the others of the page.
+                let price = prices.get(&item.key).copied();
+                match prepare(ctx, &mut item, &groups, price) {
+                    Some(product) if codes.contains_key(&product.code) => {
+                        ctx.counts(PRODUCT).failed += 1;
+                        ctx.log(
+                            "in",
+                            PRODUCT,
+                            Some(item.key),
+                            None,
+                            "failed",
+                            format!(
+                                "«{}»: код {} уже занят другим товаром",
+                                product.name, product.code
+                            ),
+                        );
+                    }
+                    Some(product) => {
+                        codes.insert(product.code.clone(), Uuid::nil());
+                        creates.push((item, product));
+                    }
+                    None => {}
+                }
+                continue;
+            }
+            if let Some(link) =
+                apply_product(ctx, &mut tx, item, link.as_ref(), &groups, matched).await?
+            {
+                if let Some(id) = link.record_id {
+                    taken.insert(id);
+                }
+                links.insert(link.ref_key, link);
+            }
+        }
+        if !creates.is_empty() {
+            let rows: Vec<Product> = creates.iter().map(|(_, p)| p.clone()).collect();
+            let ids = ferment_store::bulk::insert_products(&mut tx, None, &rows).await?;
+            let mut new_links = Vec::with_capacity(ids.len());
+            for ((item, product), id) in creates.into_iter().zip(ids) {
+                codes.insert(product.code.clone(), id);
+                if !item.fields.article.is_empty() {
+                    articles.entry(item.fields.article.clone()).or_insert(id);
+                }
+                taken.insert(id);
+                new_links.push(Link {
+                    ref_key: item.key,
+                    record_id: Some(id),
+                    data_version: item.version.clone(),
+                    record_version: Some(1),
+                    deleted: false,
+                    extra: Value::Object(as_map(&item.fields)),
+                });
+            }
+            ctx.counts(PRODUCT).created += new_links.len() as i64;
+            onec::put_links(&mut tx, ctx.connection_id, PRODUCT, &new_links).await?;
+            for link in new_links {
                 links.insert(link.ref_key, link);
             }
         }
@@ -238,12 +321,102 @@ pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
     Ok(())
 }
 
+/// The unit and VAT of an incoming item checked, and the product it becomes when new; `None` (with
+/// the reason logged) when it cannot be taken.
+fn prepare(
+    ctx: &mut Context<'_>,
+    item: &mut mapping::ProductIn,
+    groups: &HashMap<Uuid, Link>,
+    price: Option<i64>,
+) -> Option<Product> {
+    let ref_key = item.key;
+    let Some(unit) = item.unit.and_then(|u| ctx.reference.units.get(&u).cloned()) else {
+        ctx.counts(PRODUCT).failed += 1;
+        ctx.log(
+            "in",
+            PRODUCT,
+            Some(ref_key),
+            None,
+            "failed",
+            format!(
+                "«{}»: единица измерения не сопоставлена с единицами Ferment",
+                item.fields.name
+            ),
+        );
+        return None;
+    };
+    item.fields.unit = unit;
+    if let Some(vat) = &item.unknown_vat {
+        ctx.counts(PRODUCT).failed += 1;
+        ctx.log(
+            "in",
+            PRODUCT,
+            Some(ref_key),
+            None,
+            "failed",
+            format!("«{}»: неизвестная ставка НДС {vat}", item.fields.name),
+        );
+        return None;
+    }
+    let group_id = item
+        .parent
+        .and_then(|p| groups.get(&p))
+        .and_then(|l| l.record_id);
+    match product_from(&item.fields, group_id, None) {
+        Ok(mut product) => {
+            product.price = price.unwrap_or(0);
+            Some(product)
+        }
+        Err(reason) => {
+            ctx.counts(PRODUCT).failed += 1;
+            ctx.log(
+                "in",
+                PRODUCT,
+                Some(ref_key),
+                None,
+                "failed",
+                format!("«{}»: {reason}", item.fields.name),
+            );
+            None
+        }
+    }
+}
+
+/// The prices of the profile's price type by product reference (empty when 1C has none).
+async fn price_list(ctx: &mut Context<'_>) -> OnecResult<HashMap<Uuid, i64>> {
+    if let Some(prices) = &ctx.prices {
+        return Ok(prices.clone());
+    }
+    let p = ctx.profile.prices.clone();
+    let mut prices = HashMap::new();
+    if !ctx.missing_sets.contains(&p.set)
+        && let Some(price_type) = ctx.reference.price_type
+    {
+        let filter = format!("{} eq {}", p.price_type, literal::guid(price_type));
+        let rows = ctx
+            .client
+            .list(
+                &format!("{}/SliceLast()", p.set),
+                &Query::default().filter(filter),
+            )
+            .await?;
+        for row in &rows {
+            if let Some(product) = reference(row, &p.product) {
+                prices.insert(product, mapping::kopecks(row, &p.price));
+            }
+        }
+    }
+    ctx.prices = Some(prices.clone());
+    Ok(prices)
+}
+
 async fn apply_product(
     ctx: &mut Context<'_>,
     tx: &mut ferment_store::Tx,
     mut item: mapping::ProductIn,
     link: Option<&Link>,
     groups: &HashMap<Uuid, Link>,
+    matched: Option<Uuid>,
 ) -> OnecResult<Option<Link>> {
     let ref_key = item.key;
     if item.skipped {
@@ -283,30 +456,12 @@ async fn apply_product(
         .parent
         .and_then(|p| groups.get(&p))
         .and_then(|l| l.record_id);
-    // The Ferment product: the linked one, else one with the same code or article.
-    let mut record_id = link.and_then(|l| l.record_id);
+    // The Ferment product: the linked one, else the one with the same code or article.
+    let mut record_id = matched;
     if let Some(id) = record_id
-        && (link.is_some_and(|l| l.deleted)
-            || matches!(products::get(tx, id).await, Err(StoreError::NotFound)))
+        && matches!(products::get(tx, id).await, Err(StoreError::NotFound))
     {
         record_id = None;
-    }
-    if record_id.is_none() && !item.deleted {
-        // A product already linked to another 1C item is that item's, not this one's.
-        let by_code = match products::find_by_code(tx, &item.fields.code, None).await? {
-            Some((id, _)) => free(ctx, tx, id).await?,
-            None => None,
-        };
-        record_id = match by_code {
-            Some(id) => Some(id),
-            None if !item.fields.article.is_empty() => {
-                match products::find_by_article(tx, &item.fields.article).await? {
-                    Some(id) => free(ctx, tx, id).await?,
-                    None => None,
-                }
-            }
-            None => None,
-        };
     }
     let new_link =
         |record_id: Option<Uuid>, record_version: Option<i64>, base: &ProductFields| Link {
@@ -431,19 +586,14 @@ async fn apply_product(
     Ok(Some(link))
 }
 
-/// The product, unless another 1C item of this connection is linked to it.
-async fn free(ctx: &Context<'_>, tx: &mut ferment_store::Tx, id: Uuid) -> OnecResult<Option<Uuid>> {
-    let taken = onec::link_of_record(tx, ctx.connection_id, PRODUCT, id).await?;
-    Ok(taken.filter(|l| !l.deleted).is_none().then_some(id))
-}
-
-/// Prices of the profile's price type become the products' base prices.
+/// Prices of the profile's price type become the products' base prices (1C changes prices without
+/// touching the product, so every price is compared each run; only changed ones are written).
 pub(super) async fn prices(ctx: &mut Context<'_>) -> OnecResult<()> {
     let p = ctx.profile.prices.clone();
     if !ctx.published(&p.set, "price") {
         return Ok(());
     }
-    let Some(price_type) = ctx.reference.price_type else {
+    if ctx.reference.price_type.is_none() {
         ctx.log(
             "in",
             "price",
@@ -453,15 +603,8 @@ pub(super) async fn prices(ctx: &mut Context<'_>) -> OnecResult<()> {
             format!("в 1С нет вида цен «{}»", ctx.profile.price_types.name),
         );
         return Ok(());
-    };
-    let filter = format!("{} eq {}", p.price_type, literal::guid(price_type));
-    let rows = ctx
-        .client
-        .list(
-            &format!("{}/SliceLast()", p.set),
-            &Query::default().filter(filter),
-        )
-        .await?;
+    }
+    let prices = price_list(ctx).await?;
     let links = links_of(ctx, PRODUCT).await?;
     let current = {
         let mut reader = ctx.store.reader().await?;
@@ -469,20 +612,19 @@ pub(super) async fn prices(ctx: &mut Context<'_>) -> OnecResult<()> {
     };
     let mut tx = ctx.store.begin().await?;
     let mut written = 0;
-    for row in &rows {
+    for (product_ref, price) in &prices {
         ctx.counts("price").received += 1;
-        let Some(id) = reference(row, &p.product)
-            .and_then(|r| links.get(&r))
+        let Some(id) = links
+            .get(product_ref)
             .filter(|l| !l.deleted)
             .and_then(|l| l.record_id)
         else {
             ctx.counts("price").unchanged += 1;
             continue;
         };
-        let price = mapping::kopecks(row, &p.price);
         match current.get(&id) {
-            Some(old) if *old != price => {
-                products::set_price(&mut tx, None, id, price).await?;
+            Some(old) if old != price => {
+                products::set_price(&mut tx, None, id, *price).await?;
                 ctx.counts("price").updated += 1;
                 written += 1;
             }

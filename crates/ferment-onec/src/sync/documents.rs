@@ -29,32 +29,34 @@ fn outgoing_of(comment: &str) -> Option<Uuid> {
     Uuid::parse_str(rest.get(..36)?).ok()
 }
 
-/// Each document kind of the profile, new and changed ones in the window (all in a full run).
+/// Each document kind of the profile, new and changed ones in the window (all in a full run),
+/// written a page at a time.
 pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
     let kinds = ctx.profile.documents.clone();
     let counterparties = links_of(ctx, "counterparty").await?;
     let products = links_of(ctx, "product").await?;
     let since = (Utc::now() - chrono::Duration::days(ctx.connection.document_days)).naive_utc();
     let filter = (!ctx.full).then(|| format!("Date ge {}", literal::datetime(since)));
+    let mut index = {
+        let mut reader = ctx.store.reader().await?;
+        onec::document_index(&mut reader, ctx.connection_id).await?
+    };
     for kind in &kinds {
         let object = kind.kind.clone();
         if !ctx.published(&kind.set, &object) {
             continue;
         }
-        let known = {
-            let mut reader = ctx.store.reader().await?;
-            onec::document_versions(&mut reader, ctx.connection_id, &kind.kind).await?
-        };
         let mut skip = 0;
         loop {
             let page = {
-                let known = |k: Uuid, v: &str| known.get(&k).is_some_and(|version| version == v);
+                let known = |k: Uuid, v: &str| index.get(&k).is_some_and(|e| e.data_version == v);
                 ctx.changed_page(&kind.set, filter.as_deref(), skip, &known)
                     .await?
             };
             ctx.counts(&object).received += page.len as i64;
             ctx.counts(&object).unchanged += (page.len - page.objects.len()) as i64;
             let mut tx = ctx.store.begin().await?;
+            let mut rows = Vec::with_capacity(page.objects.len());
             for raw in &page.objects {
                 let Some(mut document) = mapping::document(&ctx.profile, kind, raw) else {
                     ctx.counts(&object).failed += 1;
@@ -74,14 +76,12 @@ pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
                         .and_then(|r| products.get(&r))
                         .and_then(|l| l.record_id);
                 }
-                let existing =
-                    onec::document_by_ref(&mut tx, ctx.connection_id, document.key).await?;
+                let existing = index.get(&document.key).cloned();
                 let mut sale_id = existing.as_ref().and_then(|d| d.sale_id);
-                if sale_id.is_none()
-                    && let Some(based_on) = document.based_on
-                {
-                    sale_id = onec::document_by_ref(&mut tx, ctx.connection_id, based_on)
-                        .await?
+                if sale_id.is_none() {
+                    sale_id = document
+                        .based_on
+                        .and_then(|b| index.get(&b))
                         .and_then(|d| d.sale_id);
                 }
                 if sale_id.is_none()
@@ -133,13 +133,24 @@ pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
                         .as_ref()
                         .map_or_else(|| "onec".to_string(), |d| d.origin.clone()),
                 };
-                onec::put_document(&mut tx, &row).await?;
                 if existing.is_some() {
                     ctx.counts(&object).updated += 1;
                 } else {
                     ctx.counts(&object).created += 1;
                 }
+                index.insert(
+                    row.ref_key,
+                    onec::DocumentEntry {
+                        id: row.id,
+                        data_version: row.data_version.clone(),
+                        sale_id: row.sale_id,
+                        origin: row.origin.clone(),
+                        status: row.status.clone(),
+                    },
+                );
+                rows.push(row);
             }
+            onec::put_documents(&mut tx, &rows).await?;
             skip += page.len as u64;
             ctx.commit(tx, 0).await?;
             if (page.len as u64) < ctx.page {

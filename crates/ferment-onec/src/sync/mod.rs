@@ -102,6 +102,8 @@ pub(crate) struct Context<'a> {
     pub pending_log: Vec<LogEntry>,
     /// Sets the base does not publish.
     pub missing_sets: HashSet<String>,
+    /// The price list read this run (product reference → kopecks).
+    pub prices: Option<HashMap<Uuid, i64>>,
 }
 
 impl Context<'_> {
@@ -390,6 +392,7 @@ impl StartedRun {
             stage: 0,
             pending_log: Vec::new(),
             missing_sets: HashSet::new(),
+            prices: None,
         };
         let outcome = execute(&mut ctx).await;
         let (status, error) = match &outcome {
@@ -480,6 +483,7 @@ async fn execute(ctx: &mut Context<'_>) -> OnecResult<Vec<String>> {
         if !enabled {
             continue;
         }
+        let stage_started = std::time::Instant::now();
         let result = match *stage {
             "product_groups" => catalog::product_groups(ctx).await,
             "products" => catalog::products(ctx).await,
@@ -496,6 +500,11 @@ async fn execute(ctx: &mut Context<'_>) -> OnecResult<Vec<String>> {
             "sale_facts" => documents::sale_facts(ctx).await,
             _ => Ok(()),
         };
+        tracing::info!(
+            stage,
+            ms = stage_started.elapsed().as_millis() as u64,
+            "1C sync stage done"
+        );
         if let Err(error) = result {
             if matches!(error, OnecError::Unauthorized) {
                 return Err(error);
