@@ -36,12 +36,7 @@ const BATCH: usize = 500;
 
 /// The exchange of this installation, its work files under the data directory.
 pub async fn exchange(state: &AppState) -> Result<&Arc<Exchange>, Response> {
-    let dir = state
-        .config
-        .files_dir
-        .parent()
-        .map(|p| p.join("exchange"))
-        .unwrap_or_else(|| state.config.files_dir.join("exchange"));
+    let dir = state.config.exchange_dir();
     state
         .exchange
         .get_or_try_init(|| async move {
@@ -81,8 +76,13 @@ fn refuse(message: &str) -> Response {
         .into_response()
 }
 
-/// Checks Basic credentials: an active user with `configure_integrations`.
-async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks Basic credentials like a sign-in (password, the user's IP rules, the audit log): an
+/// active user with `configure_integrations`.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+) -> Result<(), Response> {
     let basic = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -96,9 +96,14 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(), Respo
     let Some((login, password)) = basic.as_deref().and_then(|c| c.split_once(':')) else {
         return Err(refuse("нужна авторизация"));
     };
-    let user = crate::auth::check_credentials(&state.store, login, password)
+    let user = crate::auth::sign_in(&state.store, login, password, address)
         .await
-        .map_err(|_| refuse("неверный логин или пароль"))?;
+        .map_err(|error| match error {
+            crate::error::AppError::AddressRefused { .. } => {
+                refuse("вход с этого адреса запрещён правилами доступа")
+            }
+            _ => refuse("неверный логин или пароль"),
+        })?;
     let actor = async {
         let mut connection = state.store.reader().await?;
         ferment_store::access::actor(&mut connection, &user).await
@@ -127,6 +132,7 @@ fn session_of(exchange: &Exchange, headers: &HeaderMap) -> Option<Session> {
 pub async fn exchange_1c(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
+    client_ip: Option<axum::Extension<crate::auth::ClientIp>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -136,7 +142,8 @@ pub async fn exchange_1c(
     };
     let mode = params.get("mode").map(String::as_str).unwrap_or("");
     if mode == "checkauth" {
-        if let Err(response) = authenticate(&state, &headers).await {
+        let address = client_ip.and_then(|axum::Extension(ip)| ip.0);
+        if let Err(response) = authenticate(&state, &headers, address).await {
             return response;
         }
         return match blocking(move || exchange.checkauth().map_err(|e| e.to_string())).await {

@@ -38,6 +38,15 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
+    /// Where 1C's CommerceML exchange keeps its sessions and uploads: beside the key file (the data
+    /// directory) when one is set, else inside `files_dir`.
+    pub fn exchange_dir(&self) -> std::path::PathBuf {
+        match self.secret_key_file.as_ref().and_then(|f| f.parent()) {
+            Some(dir) => dir.join("exchange"),
+            None => self.files_dir.join("exchange"),
+        }
+    }
+
     /// The key file that seals integration passwords.
     pub fn secret_key_path(&self) -> std::path::PathBuf {
         self.secret_key_file

@@ -75,14 +75,23 @@ impl Query {
     }
 }
 
-/// A client of one published base.
-#[derive(Debug, Clone)]
+/// A client of one published base (its `Debug` leaves the password out).
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     root: Url,
     login: String,
     password: String,
     retry: Retry,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("root", &self.root.as_str())
+            .field("login", &self.login)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {

@@ -642,8 +642,22 @@ pub fn spawn_scheduler(store: Store, config: crate::WebConfig) -> tokio::task::J
     };
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut minutes: u64 = 0;
         loop {
             every_minute.tick().await;
+            minutes += 1;
+            if minutes % 60 == 1
+                && let Ok(exchange) = crate::exchange::exchange(&state).await
+            {
+                let exchange = std::sync::Arc::clone(exchange);
+                let day = std::time::Duration::from_secs(24 * 3600);
+                match tokio::task::spawn_blocking(move || exchange.purge_sessions(day)).await {
+                    Ok(Ok(0)) => {}
+                    Ok(Ok(purged)) => tracing::info!(purged, "forgot old CommerceML sessions"),
+                    Ok(Err(error)) => tracing::warn!(%error, "purging CommerceML sessions"),
+                    Err(error) => tracing::warn!(%error, "purging CommerceML sessions"),
+                }
+            }
             match run_due(&state).await {
                 Ok(0) => {}
                 Ok(started) => tracing::info!(started, "scheduled 1C runs started"),
