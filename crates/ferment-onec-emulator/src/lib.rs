@@ -20,6 +20,7 @@ pub mod query;
 pub mod registers;
 pub mod schema;
 mod server;
+pub mod site_exchange;
 pub mod value;
 pub mod view;
 
@@ -72,6 +73,19 @@ pub struct EmulatorArgs {
     /// Stock movements to generate (default: the demo's stock rows).
     #[arg(long)]
     pub stock_rows: Option<usize>,
+    /// Instead of serving, act as 1C's «Обмен с сайтом»: send the base as CommerceML 2 to this
+    /// site's exchange URL (`http://HOST/exchange/1c`), take its orders, then exit.
+    #[arg(long, value_name = "URL")]
+    pub exchange_to: Option<String>,
+    /// The login on the site for --exchange-to.
+    #[arg(long, default_value = "admin")]
+    pub exchange_login: String,
+    /// The password on the site for --exchange-to. [env: FERMENT_EXCHANGE_PASSWORD]
+    #[arg(long, env = "FERMENT_EXCHANGE_PASSWORD", hide_env_values = true)]
+    pub exchange_password: Option<String>,
+    /// Send the files unzipped even when the site accepts zip.
+    #[arg(long)]
+    pub no_zip: bool,
 }
 
 /// What an emulator serves.
@@ -242,6 +256,29 @@ pub fn start_with(
 
 /// Serves until Ctrl-C: what `ferment onec-emulator` runs.
 pub async fn run(args: EmulatorArgs) -> anyhow::Result<()> {
+    if let Some(url) = &args.exchange_to {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let handle = start(Config::from(&args), listener).await?;
+        let site = site_exchange::SiteExchange {
+            url: url.clone(),
+            login: args.exchange_login.clone(),
+            password: args.exchange_password.clone().unwrap_or_default(),
+            zip: !args.no_zip,
+        };
+        let report =
+            site_exchange::exchange(&handle, args.profile, &args.login, &args.password, &site)
+                .await;
+        handle.shutdown().await;
+        let report = report?;
+        println!(
+            "Sent {} file(s){} to {url}; imported: {}; the site gave {} order(s).",
+            report.uploads.len(),
+            if report.zipped { " as one zip" } else { "" },
+            report.imports.len(),
+            report.orders.len()
+        );
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;

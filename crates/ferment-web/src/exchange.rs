@@ -457,12 +457,25 @@ async fn apply_product(
             .and_then(|(id, _)| id),
         None => None,
     };
+    // Not linked yet: the product with the same code, else the same article (and not linked to
+    // another `Ид`), as the OData sync matches.
     let live = match live {
         Some(record) => Some(record),
-        None => match products::find_by_code(tx, &code, None).await? {
-            Some((id, _)) => products::get(tx, id).await.ok(),
-            None => None,
-        },
+        None => {
+            let by_code = match products::find_by_code(tx, &code, None).await? {
+                Some((id, _)) => Some(id),
+                None => match item.article.as_deref().filter(|a| !a.trim().is_empty()) {
+                    Some(article) => products::find_by_article(tx, article).await?,
+                    None => None,
+                },
+            };
+            match by_code {
+                Some(id) if commerceml::id_of(tx, "product", id).await?.is_none() => {
+                    products::get(tx, id).await.ok()
+                }
+                _ => None,
+            }
+        }
     };
     let data = Product {
         code: code.clone(),

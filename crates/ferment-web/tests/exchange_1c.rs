@@ -274,3 +274,62 @@ async fn catalog_and_offers_come_in_orders_go_out_and_statuses_come_back() {
         assert!(report.orders.is_empty(), "{label}");
     }
 }
+
+/// The 1C emulator in its «Обмен с сайтом» mode (what `ferment onec-emulator --exchange-to URL`
+/// does): its whole base arrives as products with prices and stock.
+#[tokio::test]
+async fn the_emulator_sends_its_whole_base_through_the_exchange() {
+    use ferment_onec_emulator::site_exchange::{SiteExchange, exchange};
+    use ferment_onec_emulator::{Config, Profile};
+    for app in spawn_apps().await {
+        let label = app.label;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let onec = ferment_onec_emulator::start(Config::new(Profile::Ut11), listener)
+            .await
+            .unwrap();
+        let site = SiteExchange {
+            url: format!("{}/exchange/1c", app.base),
+            login: "admin".into(),
+            password: PASSWORD.into(),
+            zip: true,
+        };
+        let report = exchange(&onec, Profile::Ut11, "odata", "odata", &site)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: {e:#}"));
+        assert!(report.zipped, "{label}");
+        let mut reader = app.store.reader().await.unwrap();
+        let items: Vec<_> = onec
+            .list("Catalog_Номенклатура")
+            .into_iter()
+            .filter(|i| i["IsFolder"] != true && i["DeletionMark"] != true)
+            .collect();
+        assert!(items.len() > 300, "{label}");
+        let mut priced = 0;
+        for item in &items {
+            let code = item["Code"].as_str().unwrap().trim();
+            let (id, _) = ferment_store::products::find_by_code(&mut reader, code, None)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("{label}: {code} did not arrive"));
+            let product = ferment_store::products::get(&mut reader, id).await.unwrap();
+            if product.data.price > 0 {
+                priced += 1;
+            }
+        }
+        assert_eq!(priced, items.len(), "{label}: every product has its price");
+        let office = ferment_store::warehouses::list(&mut reader)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|w| w.data.name == "Склад образцов (офис)")
+            .unwrap_or_else(|| panic!("{label}: the office store"));
+        assert_eq!(office.data.kind.code(), "office_samples");
+        let office_stock =
+            ferment_store::warehouses::stock(&mut reader, Some(office.meta.id), None)
+                .await
+                .unwrap();
+        assert!(!office_stock.is_empty(), "{label}: the office sample stock");
+        drop(reader);
+        onec.shutdown().await;
+    }
+}
