@@ -321,14 +321,9 @@ pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
     Ok(())
 }
 
-/// The unit and VAT of an incoming item checked, and the product it becomes when new; `None` (with
-/// the reason logged) when it cannot be taken.
-fn prepare(
-    ctx: &mut Context<'_>,
-    item: &mut mapping::ProductIn,
-    groups: &HashMap<Uuid, Link>,
-    price: Option<i64>,
-) -> Option<Product> {
+/// Puts Ferment's unit on an incoming item; `false` (with the reason logged and counted) when its
+/// unit or VAT rate has no Ferment equivalent.
+fn take_unit_and_vat(ctx: &mut Context<'_>, item: &mut mapping::ProductIn) -> bool {
     let ref_key = item.key;
     let Some(unit) = item.unit.and_then(|u| ctx.reference.units.get(&u).cloned()) else {
         ctx.counts(PRODUCT).failed += 1;
@@ -343,7 +338,7 @@ fn prepare(
                 item.fields.name
             ),
         );
-        return None;
+        return false;
     };
     item.fields.unit = unit;
     if let Some(vat) = &item.unknown_vat {
@@ -356,8 +351,23 @@ fn prepare(
             "failed",
             format!("«{}»: неизвестная ставка НДС {vat}", item.fields.name),
         );
+        return false;
+    }
+    true
+}
+
+/// The unit and VAT of an incoming item checked, and the product it becomes when new; `None` (with
+/// the reason logged) when it cannot be taken.
+fn prepare(
+    ctx: &mut Context<'_>,
+    item: &mut mapping::ProductIn,
+    groups: &HashMap<Uuid, Link>,
+    price: Option<i64>,
+) -> Option<Product> {
+    if !take_unit_and_vat(ctx, item) {
         return None;
     }
+    let ref_key = item.key;
     let group_id = item
         .parent
         .and_then(|p| groups.get(&p))
@@ -423,33 +433,7 @@ async fn apply_product(
         ctx.counts(PRODUCT).unchanged += 1;
         return Ok(None);
     }
-    let unit = item.unit.and_then(|u| ctx.reference.units.get(&u).cloned());
-    let Some(unit) = unit else {
-        ctx.counts(PRODUCT).failed += 1;
-        ctx.log(
-            "in",
-            PRODUCT,
-            Some(ref_key),
-            None,
-            "failed",
-            format!(
-                "«{}»: единица измерения не сопоставлена с единицами Ferment",
-                item.fields.name
-            ),
-        );
-        return Ok(None);
-    };
-    item.fields.unit = unit;
-    if let Some(vat) = &item.unknown_vat {
-        ctx.counts(PRODUCT).failed += 1;
-        ctx.log(
-            "in",
-            PRODUCT,
-            Some(ref_key),
-            None,
-            "failed",
-            format!("«{}»: неизвестная ставка НДС {vat}", item.fields.name),
-        );
+    if !take_unit_and_vat(ctx, &mut item) {
         return Ok(None);
     }
     let group_id = item
