@@ -314,14 +314,7 @@ fn direction(value: &str, default: Direction, allowed: &[Direction]) -> Result<D
 }
 
 fn flag(value: &str, default: bool) -> Result<bool, Problem> {
-    match value.trim() {
-        "" => Ok(default),
-        "true" | "1" | "on" => Ok(true),
-        "false" | "0" | "off" => Ok(false),
-        _ => Err(Problem::Type {
-            expected: "boolean",
-        }),
-    }
+    crate::sale::optional_flag(value).map(|flag| flag.unwrap_or(default))
 }
 
 #[cfg(test)]

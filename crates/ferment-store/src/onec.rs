@@ -541,25 +541,13 @@ pub async fn put_link(
     object: &str,
     link: &Link,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO onec_links (connection_id, object, ref_key, record_id, data_version, record_version, deleted, extra, synced_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (connection_id, object, ref_key) DO UPDATE SET record_id = excluded.record_id, \
-         data_version = excluded.data_version, record_version = excluded.record_version, deleted = excluded.deleted, \
-         extra = excluded.extra, synced_at = excluded.synced_at",
+    put_links(
+        connection,
+        connection_id,
+        object,
+        std::slice::from_ref(link),
     )
-    .bind(connection_id.to_string())
-    .bind(object)
-    .bind(link.ref_key.to_string())
-    .bind(link.record_id.map(|id| id.to_string()))
-    .bind(&link.data_version)
-    .bind(link.record_version)
-    .bind(i64::from(link.deleted))
-    .bind((!link.extra.is_null()).then(|| link.extra.to_string()))
-    .bind(now_text())
-    .execute(connection)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// A 1C document as Ferment keeps it.
@@ -636,29 +624,6 @@ fn document_from_row(row: &AnyRow) -> StoreResult<OnecDocument> {
     })
 }
 
-/// Every document of a connection by 1C reference, with its data version (to tell what changed).
-pub async fn document_versions(
-    connection: &mut AnyConnection,
-    connection_id: Uuid,
-    kind: &str,
-) -> StoreResult<HashMap<Uuid, String>> {
-    let rows = sqlx::query(
-        "SELECT ref_key, data_version FROM onec_documents WHERE connection_id = $1 AND kind = $2",
-    )
-    .bind(connection_id.to_string())
-    .bind(kind)
-    .fetch_all(connection)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                parse_id(&row.try_get::<String, _>("ref_key")?)?,
-                row.try_get("data_version")?,
-            ))
-        })
-        .collect()
-}
-
 /// A document by its 1C reference.
 pub async fn document_by_ref(
     connection: &mut AnyConnection,
@@ -681,37 +646,7 @@ pub async fn put_document(
     connection: &mut AnyConnection,
     document: &OnecDocument,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO onec_documents (id, connection_id, kind, ref_key, data_version, number, doc_date, posted, deleted, \
-         counterparty_ref, counterparty_id, based_on_ref, sale_id, amount, status, lines, origin, synced_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         ON CONFLICT (connection_id, ref_key) DO UPDATE SET kind = excluded.kind, data_version = excluded.data_version, \
-         number = excluded.number, doc_date = excluded.doc_date, posted = excluded.posted, deleted = excluded.deleted, \
-         counterparty_ref = excluded.counterparty_ref, counterparty_id = excluded.counterparty_id, \
-         based_on_ref = excluded.based_on_ref, sale_id = COALESCE(excluded.sale_id, onec_documents.sale_id), \
-         amount = excluded.amount, status = excluded.status, lines = excluded.lines, synced_at = excluded.synced_at",
-    )
-    .bind(document.id.to_string())
-    .bind(document.connection_id.to_string())
-    .bind(&document.kind)
-    .bind(document.ref_key.to_string())
-    .bind(&document.data_version)
-    .bind(&document.number)
-    .bind(document.date.format("%Y-%m-%dT%H:%M:%S").to_string())
-    .bind(i64::from(document.posted))
-    .bind(i64::from(document.deleted))
-    .bind(document.counterparty_ref.map(|id| id.to_string()))
-    .bind(document.counterparty_id.map(|id| id.to_string()))
-    .bind(document.based_on_ref.map(|id| id.to_string()))
-    .bind(document.sale_id.map(|id| id.to_string()))
-    .bind(document.amount)
-    .bind(&document.status)
-    .bind(document.lines.to_string())
-    .bind(&document.origin)
-    .bind(now_text())
-    .execute(connection)
-    .await?;
-    Ok(())
+    put_documents(connection, std::slice::from_ref(document)).await
 }
 
 /// Sets the status of a document (payment state from a register).
@@ -1310,7 +1245,8 @@ pub async fn document_index(
         .collect()
 }
 
-/// Writes many documents at once (as [`put_document`] does for one).
+/// Writes many documents at once, keyed by connection and 1C reference; keeps a known sale when
+/// the new state names none, and the origin each was first written with.
 pub async fn put_documents(
     connection: &mut AnyConnection,
     documents: &[OnecDocument],

@@ -87,6 +87,19 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state of one running application: caches start empty and fill on first use.
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState {
+            store,
+            files: ferment_store::files::FileStore::new(config.files_dir.clone()),
+            config: Arc::new(config),
+            trusted: Arc::default(),
+            documents_ready: Arc::default(),
+            sealer: Arc::default(),
+            exchange: Arc::default(),
+        }
+    }
+
     /// The trusted proxies: `X-Forwarded-For` is believed only from these addresses.
     pub async fn trusted_proxies(&self) -> Vec<ipnet::IpNet> {
         if let Ok(cached) = self.trusted.read()
@@ -139,15 +152,7 @@ pub struct App;
 impl App {
     /// Builds the router: pages at `/`, the API at `/api/v1`, `/health`.
     pub fn router(store: Store, config: WebConfig) -> Router {
-        let state = AppState {
-            store,
-            files: ferment_store::files::FileStore::new(config.files_dir.clone()),
-            config: Arc::new(config),
-            trusted: Arc::default(),
-            documents_ready: Arc::default(),
-            sealer: Arc::default(),
-            exchange: Arc::default(),
-        };
+        let state = AppState::new(store, config);
         let api = api::routes().layer(middleware::from_fn(error::problem_layer));
         Router::new()
             .route("/health", get(health))

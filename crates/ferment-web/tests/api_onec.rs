@@ -492,6 +492,23 @@ async fn full_cycle(app: &TestApp, profile: Profile) {
         panic!("{label}: the order was not sent: {run}");
     }
     assert_eq!(sent["outgoing"][0]["status"], "sent", "{label}: {sent}");
+    // The run the order started may still be finishing its later stages: let it end first.
+    let (_, runs) = app
+        .json(
+            Method::GET,
+            &format!("/api/v1/integrations/onec/{connection}/runs?limit=1"),
+            None,
+        )
+        .await;
+    let order_run = runs["items"][0]["id"]
+        .as_str()
+        .expect("the order's run")
+        .to_string();
+    assert_eq!(
+        wait_for(app, &order_run).await["status"],
+        "succeeded",
+        "{label}"
+    );
     let order_set = if profile == Profile::Ut11 {
         "Document_ЗаказКлиента"
     } else {

@@ -4,49 +4,21 @@
 //! SQLite always; the database commands also run on PostgreSQL when `FERMENT_TEST_PG_URL` is set
 //! (and must, under `FERMENT_REQUIRE_SERVICES=1`).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use common::{ferment, fresh_dir};
 
 use ferment_store::testing::databases;
 use serde_json::{Value, json};
 
 /// How long a server may take to print its address (a debug build loading the demo is the slowest).
 const START_TIMEOUT: Duration = Duration::from_secs(180);
-
-/// Settings a developer's shell or CI may have set that would leak into the child's configuration.
-const SETTINGS_VARIABLES: &[&str] = &[
-    "DATABASE_URL",
-    "FERMENT_LISTEN",
-    "FERMENT_DATA_DIR",
-    "FERMENT_CONFIG",
-    "FERMENT_ADMIN_PASSWORD",
-    "FERMENT_SECURE_COOKIES",
-    "FERMENT_SESSION_HOURS",
-];
-
-/// A new empty directory for one test, also the child's working directory (so no stray
-/// `ferment.toml` is picked up).
-fn fresh_dir() -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join("ferment-cli-tests")
-        .join(uuid::Uuid::new_v4().to_string());
-    std::fs::create_dir_all(&dir).expect("creating the test directory");
-    dir
-}
-
-/// `ferment ARGS` in `dir` with a clean settings environment.
-fn ferment(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ferment"));
-    command.args(args).current_dir(dir);
-    for name in SETTINGS_VARIABLES {
-        command.env_remove(name);
-    }
-    command
-}
 
 /// Runs a command to its end, feeding `stdin`.
 fn run(mut command: Command, stdin: &str) -> Output {

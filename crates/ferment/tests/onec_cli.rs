@@ -1,39 +1,16 @@
 //! `ferment onec sync` as an operator runs it, against the 1C emulator: a run killed half-way
 //! (SIGKILL) and run again loses nothing and duplicates nothing, on both databases.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::{ferment, fresh_dir};
 use ferment_domain::onec::ConnectionInput;
 use ferment_onec::secret::Sealer;
 use ferment_onec_emulator::{Config, Profile};
 use ferment_store::testing::{databases, open};
-
-const SETTINGS_VARIABLES: &[&str] = &[
-    "DATABASE_URL",
-    "FERMENT_LISTEN",
-    "FERMENT_DATA_DIR",
-    "FERMENT_CONFIG",
-    "FERMENT_ADMIN_PASSWORD",
-];
-
-fn fresh_dir() -> PathBuf {
-    let dir = std::env::temp_dir()
-        .join("ferment-cli-tests")
-        .join(uuid::Uuid::new_v4().to_string());
-    std::fs::create_dir_all(&dir).expect("creating the test directory");
-    dir
-}
-
-fn ferment(dir: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ferment"));
-    command.args(args).current_dir(dir);
-    for name in SETTINGS_VARIABLES {
-        command.env_remove(name);
-    }
-    command
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_killed_half_way_and_run_again_loses_and_duplicates_nothing() {

@@ -344,16 +344,9 @@ async fn push_order(ctx: &mut Context<'_>, outgoing: &onec::Outgoing) -> OnecRes
         origin: "ferment".into(),
     };
     let mut tx = ctx.store.begin().await?;
-    if onec::document_by_ref(&mut tx, ctx.connection_id, ref_key)
-        .await?
-        .is_none()
-    {
-        onec::put_document(&mut tx, &document).await?;
-    } else if let Some(mut existing) =
-        onec::document_by_ref(&mut tx, ctx.connection_id, ref_key).await?
-    {
-        existing.sale_id = Some(outgoing.sale_id);
-        onec::set_document_sale(&mut tx, existing.id, outgoing.sale_id).await?;
+    match onec::document_by_ref(&mut tx, ctx.connection_id, ref_key).await? {
+        None => onec::put_document(&mut tx, &document).await?,
+        Some(existing) => onec::set_document_sale(&mut tx, existing.id, outgoing.sale_id).await?,
     }
     onec::set_outgoing(
         &mut tx,
@@ -449,8 +442,8 @@ pub(super) async fn sale_facts(ctx: &mut Context<'_>) -> OnecResult<()> {
             .filter(|d| d.kind == "payment" && d.posted)
             .collect();
         payments.sort_by_key(|d| d.date);
+        let sale_refs: Vec<Uuid> = documents.iter().map(|d| d.ref_key).collect();
         for payment in payments {
-            let sale_refs: Vec<Uuid> = documents.iter().map(|d| d.ref_key).collect();
             let amount: i64 = payment
                 .lines
                 .as_array()

@@ -631,15 +631,7 @@ pub async fn run_due(state: &AppState) -> AppResult<usize> {
 
 /// Starts the scheduler: every minute, the runs that are due by their connection's schedule.
 pub fn spawn_scheduler(store: Store, config: crate::WebConfig) -> tokio::task::JoinHandle<()> {
-    let state = AppState {
-        files: ferment_store::files::FileStore::new(config.files_dir.clone()),
-        store,
-        config: std::sync::Arc::new(config),
-        trusted: std::sync::Arc::default(),
-        documents_ready: std::sync::Arc::default(),
-        sealer: std::sync::Arc::default(),
-        exchange: std::sync::Arc::default(),
-    };
+    let state = AppState::new(store, config);
     tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
         let mut minutes: u64 = 0;
