@@ -314,45 +314,88 @@ pub fn parse_filter(text: &str, fields: &[Field]) -> Result<Expr, BadQuery> {
     Ok(expr)
 }
 
-fn to_lit(value: &Val) -> Lit {
-    match value {
-        Val::Bool(b) => Lit::Bool(*b),
-        Val::Num(n) => Lit::Num(*n),
-        Val::Int(i) => Lit::Num(*i as f64),
-        Val::Str(s) => Lit::Str(s.to_string()),
-        Val::Guid(g) => Lit::Guid(*g),
-        Val::Date(d) => Lit::Date(*d),
-        Val::Rows(_) => Lit::Null,
+/// A value while a filter is evaluated: borrowed from the row or the expression, so testing a
+/// row allocates nothing.
+#[derive(Debug, Clone, Copy)]
+enum Value<'a> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(&'a str),
+    Guid(Uuid),
+    Date(NaiveDateTime),
+}
+
+impl<'a> Value<'a> {
+    fn of_val(value: &'a Val) -> Self {
+        match value {
+            Val::Bool(b) => Value::Bool(*b),
+            Val::Num(n) => Value::Num(*n),
+            Val::Int(i) => Value::Num(*i as f64),
+            Val::Str(s) => Value::Str(s),
+            Val::Guid(g) => Value::Guid(*g),
+            Val::Date(d) => Value::Date(*d),
+            Val::Rows(_) => Value::Null,
+        }
+    }
+
+    fn of_lit(lit: &'a Lit) -> Self {
+        match lit {
+            Lit::Null => Value::Null,
+            Lit::Bool(b) => Value::Bool(*b),
+            Lit::Num(n) => Value::Num(*n),
+            Lit::Str(s) => Value::Str(s),
+            Lit::Guid(g) => Value::Guid(*g),
+            Lit::Date(d) => Value::Date(*d),
+        }
+    }
+
+    fn to_lit(self) -> Lit {
+        match self {
+            Value::Null => Lit::Null,
+            Value::Bool(b) => Lit::Bool(b),
+            Value::Num(n) => Lit::Num(n),
+            Value::Str(s) => Lit::Str(s.to_string()),
+            Value::Guid(g) => Lit::Guid(g),
+            Value::Date(d) => Lit::Date(d),
+        }
     }
 }
 
-fn compare(a: &Lit, b: &Lit) -> Option<Ordering> {
+fn compare(a: Value<'_>, b: Value<'_>) -> Option<Ordering> {
     match (a, b) {
-        (Lit::Bool(x), Lit::Bool(y)) => Some(x.cmp(y)),
-        (Lit::Num(x), Lit::Num(y)) => x.partial_cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(&y)),
+        (Value::Num(x), Value::Num(y)) => x.partial_cmp(&y),
         // Fixed-length strings are stored padded; 1C compares them as the database does, without
         // the trailing spaces.
-        (Lit::Str(x), Lit::Str(y)) => Some(x.trim_end().cmp(y.trim_end())),
-        (Lit::Guid(x), Lit::Guid(y)) => Some(x.cmp(y)),
-        (Lit::Str(x), Lit::Guid(y)) => Uuid::parse_str(x).ok().map(|x| x.cmp(y)),
-        (Lit::Guid(x), Lit::Str(y)) => Uuid::parse_str(y).ok().map(|y| x.cmp(&y)),
-        (Lit::Date(x), Lit::Date(y)) => Some(x.cmp(y)),
-        (Lit::Null, Lit::Null) => Some(Ordering::Equal),
+        (Value::Str(x), Value::Str(y)) => Some(x.trim_end().cmp(y.trim_end())),
+        (Value::Guid(x), Value::Guid(y)) => Some(x.cmp(&y)),
+        (Value::Str(x), Value::Guid(y)) => Uuid::parse_str(x).ok().map(|x| x.cmp(&y)),
+        (Value::Guid(x), Value::Str(y)) => Uuid::parse_str(y).ok().map(|y| x.cmp(&y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(&y)),
+        (Value::Null, Value::Null) => Some(Ordering::Equal),
         _ => None,
     }
 }
 
-/// Evaluates an expression against one row.
-pub fn eval(expr: &Expr, row: &[Val]) -> Lit {
+fn value<'a>(expr: &'a Expr, row: &'a [Val]) -> Value<'a> {
     match expr {
-        Expr::Field(index) => row.get(*index).map(to_lit).unwrap_or(Lit::Null),
-        Expr::Lit(lit) => lit.clone(),
-        Expr::Not(inner) => Lit::Bool(!truthy(&eval(inner, row))),
-        Expr::And(a, b) => Lit::Bool(truthy(&eval(a, row)) && truthy(&eval(b, row))),
-        Expr::Or(a, b) => Lit::Bool(truthy(&eval(a, row)) || truthy(&eval(b, row))),
+        Expr::Field(index) => row.get(*index).map_or(Value::Null, Value::of_val),
+        Expr::Lit(lit) => Value::of_lit(lit),
+        other => Value::Bool(matches(other, row)),
+    }
+}
+
+/// Whether a row passes a filter (what `eval` gives, as a yes or no, without allocating).
+pub fn matches(expr: &Expr, row: &[Val]) -> bool {
+    match expr {
+        Expr::Field(_) | Expr::Lit(_) => matches!(value(expr, row), Value::Bool(true)),
+        Expr::Not(inner) => !matches(inner, row),
+        Expr::And(a, b) => matches(a, row) && matches(b, row),
+        Expr::Or(a, b) => matches(a, row) || matches(b, row),
         Expr::Cmp(op, a, b) => {
-            let ordering = compare(&eval(a, row), &eval(b, row));
-            Lit::Bool(match (op, ordering) {
+            let ordering = compare(value(a, row), value(b, row));
+            match (op, ordering) {
                 (Op::Eq, Some(o)) => o == Ordering::Equal,
                 (Op::Ne, Some(o)) => o != Ordering::Equal,
                 (Op::Ne, None) => true,
@@ -361,19 +404,51 @@ pub fn eval(expr: &Expr, row: &[Val]) -> Lit {
                 (Op::Lt, Some(o)) => o == Ordering::Less,
                 (Op::Le, Some(o)) => o != Ordering::Greater,
                 (_, None) => false,
-            })
+            }
         }
         Expr::Call(func, a, b) => {
-            let (Lit::Str(a), Lit::Str(b)) = (eval(a, row), eval(b, row)) else {
-                return Lit::Bool(false);
+            let (Value::Str(a), Value::Str(b)) = (value(a, row), value(b, row)) else {
+                return false;
             };
-            Lit::Bool(match func {
+            match func {
                 Func::SubstringOf => b.to_lowercase().contains(&a.to_lowercase()),
-                Func::StartsWith => a.starts_with(&b),
-                Func::EndsWith => a.trim_end().ends_with(&b),
-            })
+                Func::StartsWith => a.starts_with(b),
+                Func::EndsWith => a.trim_end().ends_with(b),
+            }
         }
     }
+}
+
+/// Evaluates an expression against one row.
+pub fn eval(expr: &Expr, row: &[Val]) -> Lit {
+    match expr {
+        Expr::Field(_) | Expr::Lit(_) => value(expr, row).to_lit(),
+        other => Lit::Bool(matches(other, row)),
+    }
+}
+
+/// The keys a filter of the form `Ref_Key eq guid'…' or Ref_Key eq guid'…' …` names, when it is
+/// exactly that (`key_field` is the position of `Ref_Key`): such a filter is answered by looking
+/// the keys up, as 1C's database answers it from its primary index.
+pub fn key_lookup(expr: &Expr, key_field: usize) -> Option<Vec<Uuid>> {
+    fn walk(expr: &Expr, key_field: usize, out: &mut Vec<Uuid>) -> bool {
+        match expr {
+            Expr::Or(a, b) => walk(a, key_field, out) && walk(b, key_field, out),
+            Expr::Cmp(Op::Eq, a, b) => match (a.as_ref(), b.as_ref()) {
+                (Expr::Field(f), Expr::Lit(Lit::Guid(g)))
+                | (Expr::Lit(Lit::Guid(g)), Expr::Field(f))
+                    if *f == key_field =>
+                {
+                    out.push(*g);
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+    let mut keys = Vec::new();
+    walk(expr, key_field, &mut keys).then_some(keys)
 }
 
 /// True when a filter's value selects the row.
@@ -412,8 +487,8 @@ pub fn parse_orderby(text: &str, fields: &[Field]) -> Result<Vec<OrderKey>, BadQ
 /// Orders two rows by the keys.
 pub fn order(keys: &[OrderKey], a: &[Val], b: &[Val]) -> Ordering {
     for key in keys {
-        let ordering =
-            compare(&to_lit(&a[key.field]), &to_lit(&b[key.field])).unwrap_or(Ordering::Equal);
+        let ordering = compare(Value::of_val(&a[key.field]), Value::of_val(&b[key.field]))
+            .unwrap_or(Ordering::Equal);
         let ordering = if key.descending {
             ordering.reverse()
         } else {
@@ -452,6 +527,31 @@ mod tests {
     fn check(filter: &str, expected: bool) {
         let expr = parse_filter(filter, &fields()).unwrap();
         assert_eq!(truthy(&eval(&expr, &row())), expected, "{filter}");
+        assert_eq!(matches(&expr, &row()), expected, "{filter}");
+        assert_eq!(matches(&not(&expr), &row()), !expected, "not ({filter})");
+    }
+
+    fn not(expr: &Expr) -> Expr {
+        Expr::Not(Box::new(expr.clone()))
+    }
+
+    #[test]
+    fn key_filters_are_recognised_for_lookups_and_nothing_else() {
+        let one = "guid'00000000-0000-0000-0000-000000000001'";
+        let two = "guid'00000000-0000-0000-0000-000000000002'";
+        let keys = |filter: &str| key_lookup(&parse_filter(filter, &fields()).unwrap(), 0);
+        assert_eq!(
+            keys(&format!("Ref_Key eq {one} or Ref_Key eq {two}")),
+            Some(vec![Uuid::from_u128(1), Uuid::from_u128(2)])
+        );
+        assert_eq!(
+            keys(&format!("Ref_Key eq {one}")),
+            Some(vec![Uuid::from_u128(1)])
+        );
+        assert_eq!(keys(&format!("Ref_Key eq {one} and Сумма gt 1")), None);
+        assert_eq!(keys(&format!("Ref_Key ne {one}")), None);
+        assert_eq!(keys(&format!("Ref_Key eq {one} or Сумма gt 1")), None);
+        assert_eq!(keys("Сумма gt 1"), None);
     }
 
     #[test]

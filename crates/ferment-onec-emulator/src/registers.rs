@@ -247,7 +247,7 @@ pub fn accumulation_balance<'a>(
                 Val::Guid(uuid::Uuid::nil()),
                 Val::Guid(stock.warehouses[row.warehouse as usize]),
             ];
-            if !query::truthy(&query::eval(expr, &values)) {
+            if !query::matches(expr, &values) {
                 continue;
             }
         }
@@ -347,7 +347,7 @@ pub fn accounting_balance<'a>(
     let mut sums: HashMap<(u32, u16), (f64, f64)> = HashMap::new();
     for row in stock.rows.iter().filter(|r| before(r, args)) {
         if let Some(expr) = &condition
-            && !query::truthy(&query::eval(expr, &head(row)))
+            && !query::matches(expr, &head(row))
         {
             continue;
         }
@@ -417,7 +417,7 @@ pub fn slice_last<'a>(base: &'a Base, set: usize, args: &Args) -> Result<View<'a
             continue;
         }
         if let Some(expr) = &condition
-            && !query::truthy(&query::eval(expr, record))
+            && !query::matches(expr, record)
         {
             continue;
         }

@@ -382,7 +382,11 @@ impl Request<'_> {
         match (self.method.as_str(), target, key, second) {
             ("GET", Target::Table(set, table), None, None) => {
                 let base = self.shared.base.read().expect("the base lock");
-                self.list(registers::table_rows(&base, set, table, None), false)
+                self.list(
+                    registers::table_rows(&base, set, table, None),
+                    false,
+                    self.options,
+                )
             }
             ("GET", Target::Set(set), None, None) => self.list_set(set),
             ("GET", Target::Set(set), None, Some("$count")) => {
@@ -534,34 +538,79 @@ impl Request<'_> {
         if def.is_object() {
             // Filter while gathering, so a filtered page of a large set never lists every row.
             let expr = view::compile(self.options, &def.fields).map_err(Failed::filter)?;
+            let objects = &base.objects[set];
             let mut view = object_view(def);
-            view.rows = base.objects[set]
+            // `Ref_Key eq guid'…' or …`: looked up, as 1C's database does from its primary index.
+            if let Some(mut keys) = expr
+                .as_ref()
+                .zip(def.field("Ref_Key"))
+                .and_then(|(e, field)| crate::query::key_lookup(e, field))
+            {
+                keys.sort();
+                keys.dedup();
+                view.rows = keys
+                    .iter()
+                    .filter_map(|k| objects.get(k))
+                    .map(|r| std::borrow::Cow::Borrowed(r.as_slice()))
+                    .collect();
+                return self.list(view, true, self.options);
+            }
+            let passes = |row: &&crate::base::Row| {
+                expr.as_ref().is_none_or(|e| crate::query::matches(e, row))
+            };
+            // Objects are kept in `Ref_Key` order: a page in that order (or in none) that asks for
+            // no count is read up to its last row only.
+            let key_order = self.options.orderby.as_deref().is_none_or(|o| {
+                matches!(
+                    o.split_whitespace().collect::<Vec<_>>().as_slice(),
+                    ["Ref_Key"] | ["Ref_Key", "asc"]
+                )
+            });
+            if key_order && !self.options.count {
+                view.rows = objects
+                    .values()
+                    .filter(passes)
+                    .skip(self.options.skip.unwrap_or(0))
+                    .take(self.options.top.unwrap_or(usize::MAX))
+                    .map(|r| std::borrow::Cow::Borrowed(r.as_slice()))
+                    .collect();
+                let paged = Options {
+                    orderby: None,
+                    skip: None,
+                    top: None,
+                    ..self.options.clone()
+                };
+                return self.list(view, true, &paged);
+            }
+            view.rows = objects
                 .values()
-                .filter(|row| {
-                    expr.as_ref()
-                        .is_none_or(|e| crate::query::truthy(&crate::query::eval(e, row)))
-                })
+                .filter(passes)
                 .map(|r| std::borrow::Cow::Borrowed(r.as_slice()))
                 .collect();
-            return self.list(view, false);
+            return self.list(view, true, self.options);
         }
         let view = self.set_view(&base, set)?;
-        self.list(view, false)
+        self.list(view, false, self.options)
     }
 
-    fn list(&self, mut view: View<'_>, filtered: bool) -> Result<Response, Failed> {
-        let count = view::apply(&mut view, self.options, filtered).map_err(Failed::filter)?;
-        Ok(if self.options.json {
+    fn list(
+        &self,
+        mut view: View<'_>,
+        filtered: bool,
+        options: &Options,
+    ) -> Result<Response, Failed> {
+        let count = view::apply(&mut view, options, filtered).map_err(Failed::filter)?;
+        Ok(if options.json {
             respond(
                 StatusCode::OK,
                 "application/json;charset=utf-8",
-                view::collection_json(self.root, &view, self.options, count),
+                view::collection_json(self.root, &view, options, count),
             )
         } else {
             respond(
                 StatusCode::OK,
                 "application/atom+xml;type=feed;charset=utf-8",
-                view::collection_atom(self.root, &view, self.options, count),
+                view::collection_atom(self.root, &view, options, count),
             )
         })
     }
@@ -587,7 +636,7 @@ impl Request<'_> {
             _ => return Err(Failed::segment(segment)),
         }
         .map_err(Failed::filter)?;
-        self.list(view, false)
+        self.list(view, false, self.options)
     }
 
     fn related(&self, set: usize, key: Uuid, segment: &str) -> Result<Response, Failed> {
@@ -597,7 +646,11 @@ impl Request<'_> {
             .get(set, key)
             .ok_or_else(|| Failed::not_found(&format!("{}(guid'{key}')", def.name)))?;
         if let Some(table) = def.table(segment) {
-            return self.list(registers::table_rows(&base, set, table, Some(key)), false);
+            return self.list(
+                registers::table_rows(&base, set, table, Some(key)),
+                false,
+                self.options,
+            );
         }
         let field = def
             .field(&format!("{segment}_Key"))

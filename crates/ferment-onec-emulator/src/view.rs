@@ -71,8 +71,7 @@ pub fn compile(options: &Options, fields: &[Field]) -> Result<Option<Expr>, BadQ
 /// paging.
 pub fn apply(view: &mut View<'_>, options: &Options, filtered: bool) -> Result<usize, BadQuery> {
     if !filtered && let Some(expr) = compile(options, &view.fields)? {
-        view.rows
-            .retain(|row| query::truthy(&query::eval(&expr, row)));
+        view.rows.retain(|row| query::matches(&expr, row));
     }
     let keys: Vec<OrderKey> = match options.orderby.as_deref() {
         Some(text) => query::parse_orderby(text, &view.fields)?,

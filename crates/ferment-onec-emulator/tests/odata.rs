@@ -618,6 +618,41 @@ async fn paging_by_ref_key_is_stable_and_complete() {
         .collect();
     assert_eq!(seen, all);
     assert!(all.len() > 1_000);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "pages come in Ref_Key order");
+    // A filtered page is the same whether or not the request also asks for the count.
+    let keys = |page: &serde_json::Value| -> Vec<String> {
+        page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["Ref_Key"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let filtered = "Catalog_Номенклатура?$format=json&$filter=IsFolder eq false&$orderby=Ref_Key&$top=50&$skip=300";
+    let page = get_json(&handle, filtered).await;
+    let counted = get_json(&handle, &format!("{filtered}&$inlinecount=allpages")).await;
+    assert_eq!(keys(&page).len(), 50);
+    assert_eq!(keys(&page), keys(&counted));
+    assert!(
+        page["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["IsFolder"] == false)
+    );
+    // Keys asked for by `Ref_Key eq … or …` come once each, in key order; unknown keys are skipped.
+    let (a, b) = (&all[700], &all[10]);
+    let unknown = "00000000-0000-0000-0000-00000000abcd";
+    let picked = get_json(
+        &handle,
+        &format!(
+            "Catalog_Номенклатура?$format=json&$filter=Ref_Key eq guid'{a}' or Ref_Key eq guid'{unknown}' or Ref_Key eq guid'{b}' or Ref_Key eq guid'{a}'"
+        ),
+    )
+    .await;
+    assert_eq!(keys(&picked), vec![b.clone(), a.clone()]);
     let descending = get_json(
         &handle,
         "Catalog_Номенклатура?$format=json&$orderby=Ref_Key desc&$top=1",

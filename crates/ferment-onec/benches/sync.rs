@@ -12,6 +12,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The allocator the `ferment` binary runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use ferment_onec::secret::Sealer;
 use ferment_onec::sync::{self, Options};
 use ferment_onec_emulator::{Config, Profile, Sizes};
@@ -54,7 +58,10 @@ fn print_run(what: &str, took: Duration, run: &ferment_store::onec::Run) {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("ferment_onec=info"))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("ferment_onec=info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let products = arg("--products", 100_000);

@@ -19,10 +19,12 @@ use crate::sql::{Arg, Sql};
 use crate::{StoreResult, new_id, now_text};
 
 /// The most values one statement binds. Both databases would take far more (SQLite 32 766,
-/// PostgreSQL 65 535), but sqlx's SQLite driver looks each `$n` up by name when binding, which costs
-/// time in proportion to the statement's width: binding grows with the square of the statement.
-/// Around 500 values per statement the per-statement overhead is already amortised (measured with
-/// `ferment-bench`: 30 000 binds load ~400 rows/s, 1 000 ~1 600, 500 ~3 300).
+/// PostgreSQL 65 535), but sqlx's SQLite driver looks each numbered `$n` up by name when binding,
+/// which costs time in proportion to the statement's width: binding grows with the square of the
+/// statement (measured with `ferment-bench`: 30 000 binds load ~400 rows/s, 1 000 ~1 600, 500
+/// ~3 300). [`insert_rows`] now writes anonymous `?` placeholders on SQLite (see
+/// [`Sql::for_connection`]), which the driver binds without that lookup; around 500 values the
+/// per-statement overhead is amortised either way.
 pub const MAX_BINDS: usize = 500;
 
 /// The most rows one statement inserts, however narrow the rows.
@@ -122,8 +124,15 @@ pub async fn insert_counterparties(
     Ok(ids)
 }
 
-/// Creates products and records their creation, as [`crate::products::insert`] does for one;
-/// returns their ids in the order of `rows`. Codes must be free (the database refuses duplicates).
+/// Creates products and records their creation, as [`crate::products::insert`] does for one,
+/// except their search words: those are written afterwards by [`index_unindexed_products`], which a
+/// bulk load calls after its last batch. Returns the ids in the order of `rows`. Codes must be free
+/// (the database refuses duplicates).
+///
+/// Why later: a product has about ten words, each an entry at a random place of the search index.
+/// Written with each batch of a thousand products, every commit rewrote most of the index's pages
+/// (a 1C load of 100 000 products spent 40 of its 60 seconds there); written afterwards in key
+/// order, each page is written about once.
 pub async fn insert_products(
     connection: &mut AnyConnection,
     user_id: Option<Uuid>,
@@ -132,7 +141,6 @@ pub async fn insert_products(
     let ids: Vec<Uuid> = rows.iter().map(|_| new_id()).collect();
     let now = now_text();
     let mut values = Vec::with_capacity(rows.len());
-    let mut terms = Vec::new();
     let mut history = Vec::with_capacity(rows.len());
     for (id, data) in ids.iter().zip(rows) {
         let sort_key = normalize(&data.name);
@@ -144,7 +152,7 @@ pub async fn insert_products(
             Arg::Text(data.code.clone()),
             Arg::OptText(data.article.clone()),
             Arg::Text(data.name.clone()),
-            Arg::Text(sort_key.clone()),
+            Arg::Text(sort_key),
             Arg::Text(data.unit.code().into()),
             Arg::OptText(data.group_id.map(|id| id.to_string())),
             Arg::Int(data.vat_rate),
@@ -153,21 +161,6 @@ pub async fn insert_products(
             Arg::Int(i64::from(data.needs_sample)),
             Arg::OptText(data.description.clone()),
         ]);
-        let texts = [
-            data.name.as_str(),
-            data.code.as_str(),
-            data.article.as_deref().unwrap_or(""),
-        ];
-        for term in crate::search::terms(&texts) {
-            terms.push(vec![
-                Arg::Text(crate::products::KIND.into()),
-                Arg::Text(term),
-                Arg::Text(sort_key.clone()),
-                Arg::Text(id.to_string()),
-                Arg::OptText(None),
-                Arg::OptText(None),
-            ]);
-        }
         let changes =
             serde_json::to_string(&diff(None, Some(data))).map_err(anyhow::Error::from)?;
         history.push(vec![
@@ -189,17 +182,85 @@ pub async fn insert_products(
     .await?;
     insert_rows(
         connection,
-        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
-        terms,
-    )
-    .await?;
-    insert_rows(
-        connection,
         "INSERT INTO change_log (id, record_kind, record_id, action, user_id, changed_at, changes)",
         history,
     )
     .await?;
     Ok(ids)
+}
+
+/// Writes the search words of up to `limit` live products that have none (those
+/// [`insert_products`] created), as [`crate::products::insert`] would have, all sorted by the
+/// index's key so that each index page is written about once. Returns how many products it
+/// indexed: call it until that is less than `limit`.
+pub async fn index_unindexed_products(
+    connection: &mut AnyConnection,
+    limit: usize,
+) -> StoreResult<usize> {
+    use sqlx::Row;
+    let rows = sqlx::query(
+        "SELECT p.id, p.code, p.article, p.name, p.name_sort FROM products p \
+         WHERE p.deleted_at IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.record_id = p.id) \
+         ORDER BY p.id LIMIT $1",
+    )
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut terms: Vec<(String, String, String)> = Vec::new();
+    for row in &rows {
+        let id: String = row.try_get("id")?;
+        let sort_key: String = row.try_get("name_sort")?;
+        let (code, article, name): (String, Option<String>, String) = (
+            row.try_get("code")?,
+            row.try_get("article")?,
+            row.try_get("name")?,
+        );
+        let texts = [
+            name.as_str(),
+            code.as_str(),
+            article.as_deref().unwrap_or(""),
+        ];
+        for term in crate::search::terms(&texts) {
+            terms.push((term, sort_key.clone(), id.clone()));
+        }
+    }
+    terms.sort_unstable();
+    if connection.backend_name() == "SQLite" {
+        // One bound JSON array per few thousand words: binding six values per word through the
+        // driver cost more than SQLite's own inserting.
+        for chunk in terms.chunks(5_000) {
+            let array = serde_json::to_string(chunk).map_err(anyhow::Error::from)?;
+            sqlx::query(
+                "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id) \
+                 SELECT 'product', value ->> 0, value ->> 1, value ->> 2, NULL, NULL FROM json_each($1)",
+            )
+            .bind(array)
+            .execute(&mut *connection)
+            .await?;
+        }
+        return Ok(rows.len());
+    }
+    let values = terms
+        .into_iter()
+        .map(|(term, sort_key, id)| {
+            vec![
+                Arg::Text(crate::products::KIND.into()),
+                Arg::Text(term),
+                Arg::Text(sort_key),
+                Arg::Text(id),
+                Arg::OptText(None),
+                Arg::OptText(None),
+            ]
+        })
+        .collect();
+    insert_rows(
+        connection,
+        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
+        values,
+    )
+    .await?;
+    Ok(rows.len())
 }
 
 /// The counterparty columns, in the order of [`field_values`] (after id, times and version); the
@@ -236,7 +297,7 @@ pub async fn insert_rows(
     };
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let mut sql = Sql::new(head);
+        let mut sql = Sql::for_connection(connection, head);
         sql.push(" VALUES ");
         for (index, row) in rows.by_ref().take(rows_per_statement(width)).enumerate() {
             debug_assert_eq!(row.len(), width, "every row of a bulk insert has one width");

@@ -1175,7 +1175,8 @@ pub async fn put_links(
     use crate::sql::{Arg, Sql};
     let now = now_text();
     for chunk in links.chunks(50) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::for_connection(
+            connection,
             "INSERT INTO onec_links (connection_id, object, ref_key, record_id, data_version, record_version, deleted, extra, synced_at) VALUES ",
         );
         for (index, link) in chunk.iter().enumerate() {
@@ -1254,7 +1255,8 @@ pub async fn put_documents(
     use crate::sql::{Arg, Sql};
     let now = now_text();
     for chunk in documents.chunks(25) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::for_connection(
+            connection,
             "INSERT INTO onec_documents (id, connection_id, kind, ref_key, data_version, number, doc_date, posted, deleted, \
              counterparty_ref, counterparty_id, based_on_ref, sale_id, amount, status, lines, origin, synced_at) VALUES ",
         );

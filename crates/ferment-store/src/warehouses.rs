@@ -330,7 +330,8 @@ pub async fn put_stock(
 ) -> StoreResult<()> {
     let now = now_text();
     for chunk in lines.chunks(200) {
-        let mut sql = crate::sql::Sql::new(
+        let mut sql = crate::sql::Sql::for_connection(
+            connection,
             "INSERT INTO stock (warehouse_id, product_id, quantity, updated_at) VALUES ",
         );
         for (index, (warehouse, product, quantity)) in chunk.iter().enumerate() {

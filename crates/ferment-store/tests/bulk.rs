@@ -366,3 +366,112 @@ async fn an_empty_bulk_insert_writes_nothing() {
         store.close().await;
     }
 }
+
+fn product(index: usize) -> ferment_domain::catalog::Product {
+    ferment_domain::catalog::Product {
+        code: format!("БЛК-{index:05}"),
+        article: (!index.is_multiple_of(3)).then(|| format!("ART{index}")),
+        name: format!("Крахмал кукурузный партия {index}"),
+        unit: ferment_domain::catalog::Unit::Kg,
+        group_id: None,
+        vat_rate: 2200,
+        price: 12_345,
+        currency: "RUB".into(),
+        needs_sample: index.is_multiple_of(2),
+        description: None,
+    }
+}
+
+/// The search words of a record, without its id.
+async fn words(connection: &mut AnyConnection, id: Uuid) -> Vec<String> {
+    sqlx::query(
+        "SELECT record_kind, term, sort_key, COALESCE(owner_id, ''), COALESCE(territory_id, '') \
+         FROM search_terms WHERE record_id = $1 ORDER BY term",
+    )
+    .bind(id.to_string())
+    .fetch_all(connection)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| {
+        (0..5)
+            .map(|i| row.get::<String, _>(i))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+    .collect()
+}
+
+/// Bulk-inserted products are searchable once indexed, with exactly the words a product created
+/// one by one gets; indexing goes in batches and leaves deleted and indexed products alone.
+#[tokio::test]
+async fn bulk_inserted_products_get_the_words_insert_gives_them() {
+    use ferment_store::products;
+    for database in databases().await {
+        let label = database.label;
+        let store = open(&database).await;
+        let rows: Vec<_> = (0..1_203).map(product).collect();
+        let mut tx = store.begin().await.unwrap();
+        let ids = bulk::insert_products(&mut tx, None, &rows).await.unwrap();
+        let single = products::insert(&mut tx, None, &product(5_000))
+            .await
+            .unwrap();
+        products::delete(&mut tx, None, ids[7]).await.unwrap();
+        tx.commit().await.unwrap();
+        let search = |q: &str| products::ListQuery {
+            q: Some(q.into()),
+            limit: 2_000,
+            ..Default::default()
+        };
+        {
+            let mut reader = store.reader().await.unwrap();
+            let found = products::list(&mut reader, &search("партия"))
+                .await
+                .unwrap();
+            assert_eq!(
+                found.items.len(),
+                1,
+                "{label}: only the one-by-one product before indexing"
+            );
+        }
+        // Batches of 500: 1 202 live unindexed products take three calls.
+        let mut calls = Vec::new();
+        loop {
+            let mut tx = store.begin().await.unwrap();
+            let indexed = bulk::index_unindexed_products(&mut tx, 500).await.unwrap();
+            tx.commit().await.unwrap();
+            calls.push(indexed);
+            if indexed < 500 {
+                break;
+            }
+        }
+        assert_eq!(calls, vec![500, 500, 202], "{label}");
+        let mut reader = store.reader().await.unwrap();
+        let found = products::list(&mut reader, &search("партия"))
+            .await
+            .unwrap();
+        assert_eq!(found.items.len(), 1_203, "{label}: every live product");
+        let by_article = products::list(&mut reader, &search("art1000"))
+            .await
+            .unwrap();
+        assert_eq!(by_article.items.len(), 1, "{label}");
+        assert_eq!(by_article.items[0].record.meta.id, ids[1000], "{label}");
+        assert!(
+            words(&mut reader, ids[7]).await.is_empty(),
+            "{label}: deleted stays unindexed"
+        );
+        // The same words as the one-by-one insert of the same product.
+        let mut tx = store.begin().await.unwrap();
+        let twin = products::insert(&mut tx, None, &product(1_000)).await;
+        tx.rollback().await.unwrap();
+        assert!(twin.is_err(), "{label}: the code is taken");
+        let expected: Vec<String> = words(&mut reader, single.meta.id)
+            .await
+            .into_iter()
+            .map(|w| w.replace("5000", "1000").replace("05000", "01000"))
+            .collect();
+        assert_eq!(words(&mut reader, ids[1000]).await, expected, "{label}");
+        drop(reader);
+        store.close().await;
+    }
+}

@@ -210,6 +210,33 @@ async fn full_cycle(app: &TestApp, profile: Profile) {
         assert_eq!(name, trimmed(item, "Description"));
         assert!(seen.insert(id), "{label}: two 1C products became one");
     }
+    // Products loaded from 1C are found by the search like any other (by code and by a word).
+    for item in items.iter().step_by(97) {
+        let code = trimmed(item, "Code");
+        let name = trimmed(item, "Description");
+        let word = name
+            .split_whitespace()
+            .max_by_key(|w| w.chars().count())
+            .unwrap();
+        for q in [code.as_str(), word] {
+            let (status, page) = app
+                .json(
+                    Method::GET,
+                    &format!("/api/v1/products?q={q}&limit=200"),
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200, "{page}");
+            assert!(
+                page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p["code"] == code.as_str()),
+                "{label}: {code} «{name}» not found by «{q}»: {page}"
+            );
+        }
+    }
     let clients: Vec<Value> = onec
         .list("Catalog_Контрагенты")
         .into_iter()

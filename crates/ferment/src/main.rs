@@ -28,6 +28,12 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::{Cli, Command, OnecCommand, UserCommand};
 use crate::config::Layer;
 
+/// mimalloc instead of the system allocator: serde_json values, sqlx arguments and SQLite's page
+/// cache allocate and free millions of small blocks in a 1C sync, and glibc's allocator spent a
+/// fifth of the time there (the 1C benchmark ran ~10 % faster; it uses the same allocator).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -161,12 +161,42 @@ fn product_from(
 }
 
 /// Products: new and changed items come in; deletion marks hide them. New items are created in
-/// bulk (one statement per few hundred rows), with the price of the profile's price type.
+/// bulk (one statement per few hundred rows), with the price of the profile's price type, and get
+/// their search words after the last page.
 pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
     let set = ctx.profile.products.set.clone();
     if !ctx.published(&set, PRODUCT) {
         return Ok(());
     }
+    let loaded = product_pages(ctx, &set).await;
+    // Even when the pages failed part-way: what they created is searchable at the stage's end (and
+    // a resumed run indexes what a killed one left).
+    index_new_products(ctx).await?;
+    loaded
+}
+
+/// Products created without search words get them, in transactions of [`INDEX_BATCH`] products.
+async fn index_new_products(ctx: &mut Context<'_>) -> OnecResult<()> {
+    const INDEX_BATCH: usize = 20_000;
+    let skip = ctx
+        .run
+        .cursor
+        .get("skip")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    loop {
+        let mut tx = ctx.store.begin().await?;
+        let indexed = ferment_store::bulk::index_unindexed_products(&mut tx, INDEX_BATCH).await?;
+        ctx.commit(tx, skip).await?;
+        if indexed < INDEX_BATCH {
+            return Ok(());
+        }
+    }
+}
+
+/// The pages of the products stage.
+async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
+    let set = set.to_string();
     let groups = links_of(ctx, GROUP).await?;
     let mut links = links_of(ctx, PRODUCT).await?;
     let prices = price_list(ctx).await?;
