@@ -220,12 +220,15 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
     let mut skip = ctx.start_skip();
     let complete = skip == 0;
     let mut seen: HashSet<Uuid> = HashSet::new();
+    // A first load reads whole pages ahead; once pages come mostly known, keys first.
+    let mut whole = links.is_empty();
     loop {
         let page = {
             let known = |k: Uuid, v: &str| links.get(&k).is_some_and(|l| l.data_version == v);
-            ctx.changed_page(&set, Some("IsFolder eq false"), skip, &known)
+            ctx.changed_page(&set, Some("IsFolder eq false"), skip, whole, &known)
                 .await?
         };
+        whole = page.objects.len() * 2 > page.len;
         seen.extend(page.seen.iter().copied());
         ctx.counts(PRODUCT).received += page.len as i64;
         ctx.counts(PRODUCT).unchanged += (page.len - page.objects.len()) as i64;

@@ -47,12 +47,15 @@ pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
             continue;
         }
         let mut skip = 0;
+        // A first load reads whole pages ahead; once pages come mostly known, keys first.
+        let mut whole = index.is_empty();
         loop {
             let page = {
                 let known = |k: Uuid, v: &str| index.get(&k).is_some_and(|e| e.data_version == v);
-                ctx.changed_page(&kind.set, filter.as_deref(), skip, &known)
+                ctx.changed_page(&kind.set, filter.as_deref(), skip, whole, &known)
                     .await?
             };
+            whole = page.objects.len() * 2 > page.len;
             ctx.counts(&object).received += page.len as i64;
             ctx.counts(&object).unchanged += (page.len - page.objects.len()) as i64;
             let mut tx = ctx.store.begin().await?;

@@ -104,6 +104,23 @@ pub(crate) struct Context<'a> {
     pub missing_sets: HashSet<String>,
     /// The price list read this run (product reference → kopecks).
     pub prices: Option<HashMap<Uuid, i64>>,
+    /// The next whole page, already asked for (see [`Context::changed_page`]).
+    pub prefetched: Option<Prefetched>,
+}
+
+/// A page read ahead: which one, and the request on its way.
+pub(crate) struct Prefetched {
+    what: Ahead,
+    page: tokio::task::JoinHandle<OnecResult<Vec<Object>>>,
+}
+
+/// Which page: of which set and filter, from where, whole objects or keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ahead {
+    set: String,
+    filter: Option<String>,
+    skip: u64,
+    whole: bool,
 }
 
 impl Context<'_> {
@@ -174,42 +191,48 @@ impl Context<'_> {
 
     /// One page of a catalog or document list with only the objects that are new or changed
     /// (by `DataVersion`) fully read. `known` says which versions Ferment already has.
+    ///
+    /// Keys (`Ref_Key`, `DataVersion`) are listed first and only the changed objects read, or,
+    /// with `whole` (the caller expects most of the page to be new: a first load), the page is read
+    /// whole at once. Either way the next page is asked for while this one is written, so that 1C
+    /// (or the emulator) and the database work at the same time.
     pub async fn changed_page(
-        &self,
+        &mut self,
         set: &str,
         filter: Option<&str>,
         skip: u64,
+        whole: bool,
         known: &(dyn Fn(Uuid, &str) -> bool + Sync),
     ) -> OnecResult<ChangedPage> {
-        let mut query = Query::page(skip, self.page).select("Ref_Key,DataVersion");
-        if let Some(filter) = filter {
-            query = query.filter(filter);
-        }
-        let keys = self.client.list(set, &query).await?;
-        let len = keys.len();
+        let listed = self.read_ahead(set, filter, skip, whole).await?;
+        let len = listed.len();
         let mut seen = Vec::with_capacity(len);
         let mut changed: Vec<Uuid> = Vec::new();
-        for key in &keys {
-            let Some(ref_key) = crate::mapping::key(key) else {
+        let mut objects = Vec::new();
+        for object in listed {
+            let Some(ref_key) = crate::mapping::key(&object) else {
                 continue;
             };
             seen.push(ref_key);
-            if !known(ref_key, &crate::mapping::data_version(key)) {
-                changed.push(ref_key);
+            if !known(ref_key, &crate::mapping::data_version(&object)) {
+                if whole {
+                    objects.push(object);
+                } else {
+                    changed.push(ref_key);
+                }
             }
         }
-        let mut objects = Vec::with_capacity(changed.len());
         if changed.is_empty() {
             return Ok(ChangedPage { objects, seen, len });
         }
         let wanted: HashSet<Uuid> = changed.iter().copied().collect();
         let mut found: HashSet<Uuid> = HashSet::new();
         if changed.len() * 4 > len {
-            let mut query = Query::page(skip, self.page);
-            if let Some(filter) = filter {
-                query = query.filter(filter);
-            }
-            for object in self.client.list(set, &query).await? {
+            for object in self
+                .client
+                .list(set, &self.page_query(filter, skip))
+                .await?
+            {
                 if let Some(ref_key) = crate::mapping::key(&object)
                     && wanted.contains(&ref_key)
                     && found.insert(ref_key)
@@ -224,6 +247,66 @@ impl Context<'_> {
             objects.extend(self.client.list(set, &query).await?);
         }
         Ok(ChangedPage { objects, seen, len })
+    }
+
+    /// The page at `skip` (whole objects, or only their keys): the one asked for ahead when it is
+    /// that page, else read now; then the next page is asked for ahead, when this one was full.
+    async fn read_ahead(
+        &mut self,
+        set: &str,
+        filter: Option<&str>,
+        skip: u64,
+        whole: bool,
+    ) -> OnecResult<Vec<Object>> {
+        let wanted = Ahead {
+            set: set.to_string(),
+            filter: filter.map(str::to_string),
+            skip,
+            whole,
+        };
+        let listed = match self.prefetched.take() {
+            Some(prefetched) if prefetched.what == wanted => prefetched
+                .page
+                .await
+                .map_err(|e| OnecError::Transient(format!("reading ahead: {e}")))??,
+            other => {
+                if let Some(other) = other {
+                    other.page.abort();
+                }
+                self.client.list(set, &self.ahead_query(&wanted)).await?
+            }
+        };
+        if listed.len() as u64 >= self.page {
+            let next = Ahead {
+                skip: skip + listed.len() as u64,
+                ..wanted
+            };
+            let client = self.client.clone();
+            let query = self.ahead_query(&next);
+            let segment = set.to_string();
+            self.prefetched = Some(Prefetched {
+                what: next,
+                page: tokio::spawn(async move { client.list(&segment, &query).await }),
+            });
+        }
+        Ok(listed)
+    }
+
+    fn ahead_query(&self, ahead: &Ahead) -> Query {
+        let query = self.page_query(ahead.filter.as_deref(), ahead.skip);
+        if ahead.whole {
+            query
+        } else {
+            query.select("Ref_Key,DataVersion")
+        }
+    }
+
+    fn page_query(&self, filter: Option<&str>, skip: u64) -> Query {
+        let query = Query::page(skip, self.page);
+        match filter {
+            Some(filter) => query.filter(filter),
+            None => query,
+        }
     }
 
     /// Every row of a register (no `Ref_Key` to order by: read whole).
@@ -393,6 +476,7 @@ impl StartedRun {
             pending_log: Vec::new(),
             missing_sets: HashSet::new(),
             prices: None,
+            prefetched: None,
         };
         let outcome = execute(&mut ctx).await;
         let (status, error) = match &outcome {

@@ -90,7 +90,7 @@ pub(super) async fn counterparties(ctx: &mut Context<'_>) -> OnecResult<()> {
     loop {
         let page = {
             let known = |k: Uuid, v: &str| links.get(&k).is_some_and(|l| l.data_version == v);
-            ctx.changed_page(&set, None, skip, &known).await?
+            ctx.changed_page(&set, None, skip, false, &known).await?
         };
         ctx.counts(COUNTERPARTY).received += page.len as i64;
         ctx.counts(COUNTERPARTY).unchanged += (page.len - page.objects.len()) as i64;
@@ -564,7 +564,7 @@ pub(super) async fn bank_accounts(ctx: &mut Context<'_>) -> OnecResult<()> {
     loop {
         let page = {
             let known = |k: Uuid, v: &str| links.get(&k).is_some_and(|l| l.data_version == v);
-            ctx.changed_page(&a.set, None, skip, &known).await?
+            ctx.changed_page(&a.set, None, skip, false, &known).await?
         };
         ctx.counts("bank_account").received += page.len as i64;
         ctx.counts("bank_account").unchanged += (page.len - page.objects.len()) as i64;
@@ -697,7 +697,7 @@ pub(super) async fn contracts(ctx: &mut Context<'_>) -> OnecResult<()> {
     loop {
         let page = {
             let known = |key: Uuid, v: &str| links.get(&key).is_some_and(|l| l.data_version == v);
-            ctx.changed_page(&k.set, None, skip, &known).await?
+            ctx.changed_page(&k.set, None, skip, false, &known).await?
         };
         ctx.counts("contract").received += page.len as i64;
         ctx.counts("contract").unchanged += (page.len - page.objects.len()) as i64;
