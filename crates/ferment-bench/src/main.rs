@@ -26,6 +26,10 @@ use std::time::Instant;
 use anyhow::Context;
 use clap::{Parser, ValueEnum};
 
+/// The allocator the `ferment` binary runs with, so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Which databases to benchmark.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Databases {
