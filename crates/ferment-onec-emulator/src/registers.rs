@@ -438,19 +438,14 @@ pub fn slice_last<'a>(base: &'a Base, set: usize, args: &Args) -> Result<View<'a
         }
     }
     let mut rows: Vec<&Vec<Val>> = latest.into_values().collect();
-    rows.sort_by(|a, b| {
-        query::order(
-            &dimensions
-                .iter()
-                .map(|&field| query::OrderKey {
-                    field,
-                    descending: false,
-                })
-                .collect::<Vec<_>>(),
-            a,
-            b,
-        )
-    });
+    let order: Vec<query::OrderKey> = dimensions
+        .iter()
+        .map(|&field| query::OrderKey {
+            field,
+            descending: false,
+        })
+        .collect();
+    rows.sort_by(|a, b| query::order(&order, a, b));
     Ok(View {
         name: format!("{}_SliceLast", def.name),
         fields: Cow::Borrowed(&def.fields),

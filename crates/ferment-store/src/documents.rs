@@ -233,6 +233,25 @@ pub async fn current_template(
     row.as_ref().map(template_from_row).transpose()
 }
 
+/// The templates in use of every kind and format (each one's newest version), in one query:
+/// pages that offer every kind's documents would otherwise ask twice per kind.
+pub async fn current_templates(
+    connection: &mut AnyConnection,
+) -> StoreResult<std::collections::HashMap<(String, String), TemplateRow>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {TEMPLATE_COLUMNS} FROM document_templates t WHERE version = \
+         (SELECT MAX(m.version) FROM document_templates m WHERE m.kind = t.kind AND m.format = t.format)"
+    )))
+    .fetch_all(connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let template = template_from_row(row)?;
+            Ok(((template.kind.clone(), template.format.clone()), template))
+        })
+        .collect()
+}
+
 /// A template version by id.
 pub async fn template(connection: &mut AnyConnection, id: Uuid) -> StoreResult<TemplateRow> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -191,7 +191,8 @@ const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// WAL frames (pages) past which the checkpoint waits for the writer so the WAL can start over.
 const WAL_RESTART_FRAMES: i64 = 16_384;
 
-/// Checkpoints the WAL from a reading connection every [`CHECKPOINT_EVERY`] until the pool closes.
+/// Checkpoints the WAL every [`CHECKPOINT_EVERY`] until the pool closes: from a reading connection,
+/// or, past [`WAL_RESTART_FRAMES`], from the writer.
 ///
 /// The writer's automatic checkpoint is off (see [`sqlite_pool`]): left on, SQLite runs it inside
 /// the commit of whichever write crosses 1 000 WAL pages, and that request waits for the copy and

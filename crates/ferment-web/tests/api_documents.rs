@@ -426,6 +426,17 @@ async fn templates_are_checked_versioned_and_used_at_once() {
         )
         .await;
         assert_eq!(saved["version"], 2);
+        // The kinds list names each kind's template in use: the newest version of each format.
+        let (_, kinds) = app.json(Method::GET, "/api/v1/document-kinds", None).await;
+        let kp = kinds["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["code"] == "kp")
+            .unwrap();
+        assert_eq!(kp["text_template"]["version"], 2, "{kp}");
+        assert_eq!(kp["text_template"]["id"], saved["id"], "{kp}");
+        assert_eq!(kp["docx_template"]["version"], 1, "{kp}");
         let document = post(
             &app,
             &format!("/api/v1/sales/{sale_id}/documents"),

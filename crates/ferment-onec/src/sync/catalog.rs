@@ -196,7 +196,6 @@ async fn index_new_products(ctx: &mut Context<'_>) -> OnecResult<()> {
 
 /// The pages of the products stage.
 async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
-    let set = set.to_string();
     let groups = links_of(ctx, GROUP).await?;
     let mut links = links_of(ctx, PRODUCT).await?;
     let prices = price_list(ctx).await?;
@@ -225,7 +224,7 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
     loop {
         let page = {
             let known = |k: Uuid, v: &str| links.get(&k).is_some_and(|l| l.data_version == v);
-            ctx.changed_page(&set, Some("IsFolder eq false"), skip, whole, &known)
+            ctx.changed_page(set, Some("IsFolder eq false"), skip, whole, &known)
                 .await?
         };
         whole = page.objects.len() * 2 > page.len;

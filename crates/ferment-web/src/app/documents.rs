@@ -816,17 +816,21 @@ impl From<&TemplateRow> for TemplateSummary {
 pub async fn kinds(state: &AppState, _user: &CurrentUser) -> AppResult<Vec<KindView>> {
     ready(state).await?;
     let mut connection = state.store.reader().await?;
-    let mut views = Vec::new();
-    for kind in documents::kinds(&mut connection).await? {
-        let text = documents::current_template(&mut connection, &kind.code, "text").await?;
-        let docx = documents::current_template(&mut connection, &kind.code, "docx").await?;
-        views.push(KindView {
-            text_template: text.as_ref().map(TemplateSummary::from),
-            docx_template: docx.as_ref().map(TemplateSummary::from),
+    let templates = documents::current_templates(&mut connection).await?;
+    let summary = |kind: &str, format: &str| {
+        templates
+            .get(&(kind.to_string(), format.to_string()))
+            .map(TemplateSummary::from)
+    };
+    Ok(documents::kinds(&mut connection)
+        .await?
+        .into_iter()
+        .map(|kind| KindView {
+            text_template: summary(&kind.code, "text"),
+            docx_template: summary(&kind.code, "docx"),
             kind,
-        });
-    }
-    Ok(views)
+        })
+        .collect())
 }
 
 /// A new custom kind or a change of a kind's names and prefix.
