@@ -143,24 +143,14 @@ pub async fn insert_products(
     let mut values = Vec::with_capacity(rows.len());
     let mut history = Vec::with_capacity(rows.len());
     for (id, data) in ids.iter().zip(rows) {
-        let sort_key = normalize(&data.name);
-        values.push(vec![
+        let mut row = vec![
             Arg::Text(id.to_string()),
             Arg::Text(now.clone()),
             Arg::Text(now.clone()),
             Arg::Int(1),
-            Arg::Text(data.code.clone()),
-            Arg::OptText(data.article.clone()),
-            Arg::Text(data.name.clone()),
-            Arg::Text(sort_key),
-            Arg::Text(data.unit.code().into()),
-            Arg::OptText(data.group_id.map(|id| id.to_string())),
-            Arg::Int(data.vat_rate),
-            Arg::Int(data.price),
-            Arg::Text(data.currency.clone()),
-            Arg::Int(i64::from(data.needs_sample)),
-            Arg::OptText(data.description.clone()),
-        ]);
+        ];
+        row.extend(crate::products::field_values(data));
+        values.push(row);
         let changes =
             serde_json::to_string(&diff(None, Some(data))).map_err(anyhow::Error::from)?;
         history.push(vec![
@@ -175,8 +165,10 @@ pub async fn insert_products(
     }
     insert_rows(
         connection,
-        "INSERT INTO products (id, created_at, updated_at, version, code, article, name, name_sort, unit, \
-         group_id, vat_rate, price, currency, needs_sample, description)",
+        &format!(
+            "INSERT INTO products (id, created_at, updated_at, version, {})",
+            crate::products::FIELD_NAMES
+        ),
         values,
     )
     .await?;
@@ -216,11 +208,7 @@ pub async fn index_unindexed_products(
             row.try_get("article")?,
             row.try_get("name")?,
         );
-        let texts = [
-            name.as_str(),
-            code.as_str(),
-            article.as_deref().unwrap_or(""),
-        ];
+        let texts = crate::products::search_texts(&name, &code, article.as_deref());
         for term in crate::search::terms(&texts) {
             terms.push((term, sort_key.clone(), id.clone()));
         }
@@ -233,8 +221,9 @@ pub async fn index_unindexed_products(
             let array = serde_json::to_string(chunk).map_err(anyhow::Error::from)?;
             sqlx::query(
                 "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id) \
-                 SELECT 'product', value ->> 0, value ->> 1, value ->> 2, NULL, NULL FROM json_each($1)",
+                 SELECT $1, value ->> 0, value ->> 1, value ->> 2, NULL, NULL FROM json_each($2)",
             )
+            .bind(crate::products::KIND)
             .bind(array)
             .execute(&mut *connection)
             .await?;

@@ -75,8 +75,9 @@ pub async fn find_by_code(
     .transpose()
 }
 
-fn bind_product(sql: &mut Sql, data: &Product) {
-    let values = [
+/// A product's column values, in the order of [`FIELD_NAMES`] (the bulk loader writes the same).
+pub(crate) fn field_values(data: &Product) -> [Arg; 11] {
+    [
         Arg::Text(data.code.clone()),
         Arg::OptText(data.article.clone()),
         Arg::Text(data.name.clone()),
@@ -88,18 +89,27 @@ fn bind_product(sql: &mut Sql, data: &Product) {
         Arg::Text(data.currency.clone()),
         Arg::Int(i64::from(data.needs_sample)),
         Arg::OptText(data.description.clone()),
-    ];
-    sql.bind_list(values);
+    ]
 }
 
-const FIELD_NAMES: &str = "code, article, name, name_sort, unit, group_id, vat_rate, price, currency, needs_sample, description";
+fn bind_product(sql: &mut Sql, data: &Product) {
+    sql.bind_list(field_values(data));
+}
+
+/// The product columns besides id, times and version.
+pub(crate) const FIELD_NAMES: &str = "code, article, name, name_sort, unit, group_id, vat_rate, price, currency, needs_sample, description";
+
+/// The texts a product is found by: its name, code and article.
+pub(crate) fn search_texts<'a>(
+    name: &'a str,
+    code: &'a str,
+    article: Option<&'a str>,
+) -> [&'a str; 3] {
+    [name, code, article.unwrap_or("")]
+}
 
 async fn index(connection: &mut AnyConnection, id: Uuid, data: &Product) -> StoreResult<()> {
-    let texts = [
-        data.name.as_str(),
-        data.code.as_str(),
-        data.article.as_deref().unwrap_or(""),
-    ];
+    let texts = search_texts(&data.name, &data.code, data.article.as_deref());
     search::index(
         connection,
         KIND,
