@@ -258,13 +258,10 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
                 let price = prices.get(&item.key).copied();
                 match prepare(ctx, &mut item, &groups, price) {
                     Some(product) if codes.contains_key(&product.code) => {
-                        ctx.counts(PRODUCT).failed += 1;
-                        ctx.log(
-                            "in",
-                            PRODUCT,
-                            Some(item.key),
+                        refuse(
+                            ctx,
+                            item.key,
                             None,
-                            "failed",
                             format!(
                                 "«{}»: код {} уже занят другим товаром",
                                 product.name, product.code
@@ -353,18 +350,21 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
     Ok(())
 }
 
+/// A 1C product Ferment cannot take: counted as failed and logged with the reason.
+fn refuse(ctx: &mut Context<'_>, ref_key: Uuid, record_id: Option<Uuid>, reason: String) {
+    ctx.counts(PRODUCT).failed += 1;
+    ctx.log("in", PRODUCT, Some(ref_key), record_id, "failed", reason);
+}
+
 /// Puts Ferment's unit on an incoming item; `false` (with the reason logged and counted) when its
 /// unit or VAT rate has no Ferment equivalent.
 fn take_unit_and_vat(ctx: &mut Context<'_>, item: &mut mapping::ProductIn) -> bool {
     let ref_key = item.key;
     let Some(unit) = item.unit.and_then(|u| ctx.reference.units.get(&u).cloned()) else {
-        ctx.counts(PRODUCT).failed += 1;
-        ctx.log(
-            "in",
-            PRODUCT,
-            Some(ref_key),
+        refuse(
+            ctx,
+            ref_key,
             None,
-            "failed",
             format!(
                 "«{}»: единица измерения не сопоставлена с единицами Ferment",
                 item.fields.name
@@ -374,13 +374,10 @@ fn take_unit_and_vat(ctx: &mut Context<'_>, item: &mut mapping::ProductIn) -> bo
     };
     item.fields.unit = unit;
     if let Some(vat) = &item.unknown_vat {
-        ctx.counts(PRODUCT).failed += 1;
-        ctx.log(
-            "in",
-            PRODUCT,
-            Some(ref_key),
+        refuse(
+            ctx,
+            ref_key,
             None,
-            "failed",
             format!("«{}»: неизвестная ставка НДС {vat}", item.fields.name),
         );
         return false;
@@ -410,13 +407,10 @@ fn prepare(
             Some(product)
         }
         Err(reason) => {
-            ctx.counts(PRODUCT).failed += 1;
-            ctx.log(
-                "in",
-                PRODUCT,
-                Some(ref_key),
+            refuse(
+                ctx,
+                ref_key,
                 None,
-                "failed",
                 format!("«{}»: {reason}", item.fields.name),
             );
             None
@@ -511,13 +505,10 @@ async fn apply_product(
         let product = match product_from(&item.fields, group_id, None) {
             Ok(product) => product,
             Err(reason) => {
-                ctx.counts(PRODUCT).failed += 1;
-                ctx.log(
-                    "in",
-                    PRODUCT,
-                    Some(ref_key),
+                refuse(
+                    ctx,
+                    ref_key,
                     None,
-                    "failed",
                     format!("«{}»: {reason}", item.fields.name),
                 );
                 return Ok(None);
@@ -575,13 +566,10 @@ async fn apply_product(
     let product = match product_from(&fields, group_id, Some(&current.data)) {
         Ok(product) => product,
         Err(reason) => {
-            ctx.counts(PRODUCT).failed += 1;
-            ctx.log(
-                "in",
-                PRODUCT,
-                Some(ref_key),
+            refuse(
+                ctx,
+                ref_key,
                 Some(id),
-                "failed",
                 format!("«{}»: {reason}", item.fields.name),
             );
             return Ok(None);
