@@ -7,8 +7,13 @@
 
 mod common;
 
-use anyhow::{Context, ensure};
-use common::browser::{open_browser, screenshot, sign_in, wait_for, webdriver_url};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail, ensure};
+use common::browser::{
+    PATIENCE, click_through, open_browser, screenshot, sign_in, wait_for, wait_for_text,
+    webdriver_url,
+};
 use common::tools::{pdf_text, squeeze};
 use fantoccini::{Client, Locator};
 use reqwest::Method;
@@ -68,35 +73,49 @@ async fn download(browser: &Client, base: &str, href: &str) -> anyhow::Result<Ve
     Ok(response.bytes().await?.to_vec())
 }
 
-/// Generates the commercial proposal from the card and returns the newest row's download link
-/// and number, after checking the row's version.
-async fn generate_kp(browser: &Client, version: i64) -> anyhow::Result<(String, String)> {
-    wait_for(browser, "#generate-form select[name=kind]")
-        .await?
-        .select_by_value("kp")
+/// The newest row of the card's document list: its text, number, version and download link.
+async fn newest_document(browser: &Client) -> anyhow::Result<(String, String, i64, String)> {
+    let row = browser
+        .find(Locator::Css("#document-list tbody tr:first-child"))
         .await?;
-    browser
-        .find(Locator::Css("#generate-pdf"))
-        .await?
-        .click()
-        .await?;
-    let row = wait_for(browser, "#document-list tbody tr:first-child").await?;
     let text = row.text().await?;
-    ensure!(text.contains("Коммерческое предложение"), "row: {text}");
     let cells = row.find_all(Locator::Css("td")).await?;
+    ensure!(cells.len() > 2, "row: {text}");
     let number = cells[1].find(Locator::Css(".mono")).await?.text().await?;
-    let shown_version: i64 = cells[2].text().await?.trim().parse()?;
-    ensure!(
-        shown_version == version,
-        "version {shown_version}, expected {version}"
-    );
+    let version: i64 = cells[2].text().await?.trim().parse()?;
     let href = row
         .find(Locator::Css("a.download"))
         .await?
         .attr("href")
         .await?
         .context("a download link")?;
-    Ok((href, number))
+    Ok((text, number, version, href))
+}
+
+/// Generates the commercial proposal from the card and returns the newest row's download link
+/// and number, once that row shows `version`.
+///
+/// Until the answer to the click is shown, the old card (with the previous version's row) may
+/// still be there, or be replaced while it is read: both mean "not yet".
+async fn generate_kp(browser: &Client, version: i64) -> anyhow::Result<(String, String)> {
+    wait_for(browser, "#generate-form select[name=kind]")
+        .await?
+        .select_by_value("kp")
+        .await?;
+    click_through(browser, "#generate-pdf").await?;
+    let started = Instant::now();
+    let mut last = None;
+    while started.elapsed() < PATIENCE {
+        match newest_document(browser).await {
+            Ok((text, number, shown, href)) if shown == version => {
+                ensure!(text.contains("Коммерческое предложение"), "row: {text}");
+                return Ok((href, number));
+            }
+            seen => last = Some(seen.map(|(text, ..)| text)),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    bail!("the document list never showed version {version}; last: {last:?}")
 }
 
 async fn journey(browser: &Client, base: &str, sale_id: &str) -> anyhow::Result<()> {
@@ -105,8 +124,7 @@ async fn journey(browser: &Client, base: &str, sale_id: &str) -> anyhow::Result<
 
     // One click: the proposal is generated, listed and downloadable.
     let (href, number) = generate_kp(browser, 1).await?;
-    let notice = wait_for(browser, "[role=status]").await?.text().await?;
-    ensure!(notice.contains("Документ сформирован"), "notice: {notice}");
+    wait_for_text(browser, "[role=status]", "Документ сформирован").await?;
     screenshot(browser, "documents-sale-card").await;
     let pdf = download(browser, base, &href).await?;
     if let Some(text) = pdf_text(&pdf) {
@@ -137,21 +155,11 @@ async fn journey(browser: &Client, base: &str, sale_id: &str) -> anyhow::Result<
         .unwrap_or(false);
     ensure!(replaced, "the heading is in the shipped template");
     screenshot(browser, "documents-template-editor").await;
-    browser
-        .find(Locator::Css("#check-template"))
-        .await?
-        .click()
-        .await?;
+    click_through(browser, "#check-template").await?;
     wait_for(browser, "#template-valid").await?;
-    browser
-        .find(Locator::Css("#save-template"))
-        .await?
-        .click()
-        .await?;
-    let saved = wait_for(browser, "[role=status]").await?.text().await?;
-    ensure!(saved.contains("сохранены"), "saved: {saved}");
-    let versions = wait_for(browser, "#versions").await?.text().await?;
-    ensure!(versions.contains('2'), "version 2 listed: {versions}");
+    click_through(browser, "#save-template").await?;
+    wait_for_text(browser, "[role=status]", "сохранены").await?;
+    wait_for_text(browser, "#versions", "2").await?;
 
     // Regenerated: a new version with the same number and the new heading.
     browser.goto(&format!("{base}/sales/{sale_id}")).await?;

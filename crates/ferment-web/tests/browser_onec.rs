@@ -7,41 +7,20 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, bail, ensure};
-use common::browser::{open_browser, screenshot, sign_in, wait_for, webdriver_url};
+use anyhow::{Context, ensure};
+use common::browser::{
+    click_through, open_browser, screenshot, sign_in, wait_for, wait_for_text,
+    wait_for_text_within, webdriver_url,
+};
 use fantoccini::{Client, Locator};
 use ferment_onec_emulator::{Config, Handle, Profile};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-/// Waits until the element `css` says `text`, reloading as the page itself does.
-async fn wait_for_text(
-    browser: &Client,
-    css: &str,
-    text: &str,
-    reload: bool,
-) -> anyhow::Result<String> {
-    let started = Instant::now();
-    let mut last = String::new();
-    while started.elapsed() < Duration::from_secs(120) {
-        // The page may be in the middle of reloading: a missing element is simply not there yet.
-        if let Ok(element) = browser.find(Locator::Css(css)).await
-            && let Ok(shown) = element.text().await
-        {
-            if shown.contains(text) {
-                return Ok(shown);
-            }
-            last = shown;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        if reload {
-            browser.refresh().await?;
-        }
-    }
-    bail!("{css} never said {text}; last: {last}")
-}
+/// How long a sync (or an order's trip to 1C) may take to show as done.
+const SYNC_PATIENCE: Duration = Duration::from_secs(120);
 
 async fn fill(browser: &Client, css: &str, value: &str) -> anyhow::Result<()> {
     let input = wait_for(browser, css).await?;
@@ -123,7 +102,7 @@ async fn journey(browser: &Client, app: &common::TestApp, onec: &Handle) -> anyh
     // Runs a sync and watches the run page until it succeeds.
     wait_for(browser, "#start-sync").await?.click().await?;
     wait_for(browser, "#run-status").await?;
-    wait_for_text(browser, "#run-status", "Успешно", false).await?;
+    wait_for_text_within(browser, "#run-status", "Успешно", false, SYNC_PATIENCE).await?;
     let counts = wait_for(browser, "#run-counts").await?.text().await?;
     ensure!(counts.contains("Номенклатура"), "counts: {counts}");
     screenshot(browser, "onec-run").await;
@@ -138,13 +117,13 @@ async fn journey(browser: &Client, app: &common::TestApp, onec: &Handle) -> anyh
     let mut search = reqwest::Url::parse(&format!("{base}/products"))?;
     search.query_pairs_mut().append_pair("q", &name);
     browser.goto(search.as_str()).await?;
-    wait_for_text(browser, "table", &name, false).await?;
+    wait_for_text(browser, "table", &name).await?;
     browser
         .find(Locator::LinkText(&name))
         .await?
         .click()
         .await?;
-    let heading = wait_for_text(browser, "h1", &name, false).await?;
+    let heading = wait_for_text(browser, "h1", &name).await?;
     ensure!(heading.contains(&name), "product card: {heading}");
 
     // The order of a sale goes to 1C from the sale card.
@@ -156,14 +135,9 @@ async fn journey(browser: &Client, app: &common::TestApp, onec: &Handle) -> anyh
         .await?
         .click()
         .await?;
-    browser
-        .find(Locator::Css("#send-order"))
-        .await?
-        .click()
-        .await?;
-    let notice = wait_for(browser, "[role=status]").await?.text().await?;
-    ensure!(notice.contains("1С"), "notice: {notice}");
-    wait_for_text(browser, "#onec-outgoing", "Отправлен", true).await?;
+    click_through(browser, "#send-order").await?;
+    wait_for_text(browser, "[role=status]", "1С").await?;
+    wait_for_text_within(browser, "#onec-outgoing", "Отправлен", true, SYNC_PATIENCE).await?;
     screenshot(browser, "onec-sale-panel").await;
     Ok(())
 }

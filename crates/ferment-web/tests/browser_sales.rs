@@ -10,7 +10,7 @@
 mod common;
 
 use anyhow::{Context, ensure};
-use common::browser::{open_browser, screenshot, sign_in, wait_for, webdriver_url};
+use common::browser::{click_through, open_browser, screenshot, sign_in, wait_for, webdriver_url};
 use fantoccini::{Client, Locator};
 use reqwest::Method;
 use serde_json::json;
@@ -56,11 +56,7 @@ async fn choose(browser: &Client, css: &str, value: &str) -> anyhow::Result<()> 
 /// Moves the sale with the card's stage form and waits until the bar shows it there.
 async fn move_to(browser: &Client, stage: &str) -> anyhow::Result<()> {
     choose(browser, "#move-form select[name=stage]", stage).await?;
-    browser
-        .find(Locator::Css("#move-submit"))
-        .await?
-        .click()
-        .await?;
+    click_through(browser, "#move-submit").await?;
     wait_for(
         browser,
         &format!("#stage-bar li[data-stage={stage}][data-mark=current]"),
@@ -77,11 +73,7 @@ async fn complete(browser: &Client, kind: &str, outcome: Option<&str>) -> anyhow
     if let Some(outcome) = outcome {
         choose(browser, &format!("{item} select[name=outcome]"), outcome).await?;
     }
-    browser
-        .find(Locator::Css(&format!("{item} .complete-button")))
-        .await?
-        .click()
-        .await?;
+    click_through(browser, &format!("{item} .complete-button")).await?;
     wait_for(browser, "p.alert-success").await?;
     ensure!(
         browser.find(Locator::Css(&item)).await.is_err(),
@@ -211,11 +203,7 @@ async fn journey(browser: &Client, base: &str, product_id: &str) -> anyhow::Resu
         "contract_and_specification",
     )
     .await?;
-    browser
-        .find(Locator::Css("#accept-suggestion"))
-        .await?
-        .click()
-        .await?;
+    click_through(browser, "#accept-suggestion").await?;
     wait_for(
         browser,
         "#stage-bar li[data-stage=contract][data-mark=current]",
@@ -232,11 +220,7 @@ async fn journey(browser: &Client, base: &str, product_id: &str) -> anyhow::Resu
     move_to(browser, "awaiting_order").await?;
     wait_for(browser, "#order").await?;
     choose(browser, "#move-form select[name=stage]", "won").await?;
-    browser
-        .find(Locator::Css("#move-submit"))
-        .await?
-        .click()
-        .await?;
+    click_through(browser, "#move-submit").await?;
     let stage = text_of(browser, "#sale-stage").await?;
     ensure!(stage == "Успешно", "the sale is won: {stage}");
     ensure!(

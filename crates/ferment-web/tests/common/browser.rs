@@ -5,9 +5,9 @@
 //! `FERMENT_TEST_CHROMIUM`. Without a WebDriver a journey says so and passes, unless
 //! `FERMENT_REQUIRE_SERVICES=1` (the README's test command and CI), where it fails.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
@@ -74,6 +74,73 @@ pub async fn wait_for(
         .for_element(Locator::Css(css))
         .await
         .with_context(|| format!("waiting for {css}"))
+}
+
+/// Clicks the element matching `css` (a button that submits a form, a link) and waits until the
+/// browser shows the page that answers.
+///
+/// The old page is marked before the click, so nothing on it can be taken for the answer: an
+/// element that matches on both pages would otherwise be found on the old one and go stale.
+pub async fn click_through(browser: &Client, css: &str) -> anyhow::Result<()> {
+    browser
+        .execute(
+            "document.documentElement.setAttribute('data-left', '');",
+            vec![],
+        )
+        .await?;
+    browser
+        .find(Locator::Css(css))
+        .await
+        .with_context(|| format!("finding {css}"))?
+        .click()
+        .await?;
+    browser
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("html:not([data-left])"))
+        .await
+        .with_context(|| format!("waiting for the page that answers {css}"))?;
+    Ok(())
+}
+
+/// Waits (at most `within`) until an element matching `css` says `text`, and returns what it
+/// says. With `reload` the page is reloaded between looks, as a page that refreshes itself does.
+///
+/// Made for what follows a click that submits a form: the old page may still be shown, with an
+/// element that matches but says something else, and it is replaced under the journey's hands
+/// (a stale element). Both only mean "not yet": the element is looked up again.
+pub async fn wait_for_text_within(
+    browser: &Client,
+    css: &str,
+    text: &str,
+    reload: bool,
+    within: Duration,
+) -> anyhow::Result<String> {
+    let started = Instant::now();
+    let mut last = Vec::new();
+    while started.elapsed() < within {
+        if let Ok(elements) = browser.find_all(Locator::Css(css)).await {
+            last.clear();
+            for element in elements {
+                if let Ok(shown) = element.text().await {
+                    if shown.contains(text) {
+                        return Ok(shown);
+                    }
+                    last.push(shown);
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        if reload {
+            browser.refresh().await?;
+        }
+    }
+    bail!("{css} never said {text:?}; last seen: {last:?}")
+}
+
+/// [`wait_for_text_within`] without reloading, at most [`PATIENCE`].
+pub async fn wait_for_text(browser: &Client, css: &str, text: &str) -> anyhow::Result<String> {
+    wait_for_text_within(browser, css, text, false, PATIENCE).await
 }
 
 /// Signs in on the login page the browser was sent to (switching it to Russian first) and waits
