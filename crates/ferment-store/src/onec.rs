@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use ferment_domain::onec::{Connection, Direction, Directions, Profile};
 use serde::Serialize;
 use serde_json::Value;
@@ -513,6 +513,87 @@ pub async fn links(
     rows.iter()
         .map(|row| link_from_row(row).map(|link| (link.ref_key, link)))
         .collect()
+}
+
+/// What a sync compares and matches by, of a link: without the agreed fields (`extra`), which only
+/// a changed object needs (see [`links_by_refs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkKey {
+    /// The Ferment record, when the object became one.
+    pub record_id: Option<Uuid>,
+    /// 1C's `DataVersion` when both sides last agreed.
+    pub data_version: String,
+    /// 1C marked it deleted.
+    pub deleted: bool,
+}
+
+impl From<&Link> for LinkKey {
+    fn from(link: &Link) -> LinkKey {
+        LinkKey {
+            record_id: link.record_id,
+            data_version: link.data_version.clone(),
+            deleted: link.deleted,
+        }
+    }
+}
+
+/// Every link of one object kind of a connection, by 1C reference, without the agreed fields:
+/// what an incremental sync reads of a hundred thousand products to find the few that changed.
+pub async fn link_keys(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+    object: &str,
+) -> StoreResult<HashMap<Uuid, LinkKey>> {
+    let rows: Vec<(String, Option<String>, String, i64)> = crate::sql::select_json(
+        connection,
+        "ref_key, record_id, data_version, deleted",
+        |sql| {
+            sql.push(" FROM onec_links WHERE connection_id = ")
+                .bind_text(connection_id.to_string());
+            sql.push(" AND object = ").bind_text(object);
+        },
+    )
+    .await?;
+    rows.into_iter()
+        .map(|(ref_key, record_id, data_version, deleted)| {
+            Ok((
+                parse_id(&ref_key)?,
+                LinkKey {
+                    record_id: record_id.as_deref().map(parse_id).transpose()?,
+                    data_version,
+                    deleted: deleted != 0,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The whole links of some 1C references of one object kind (those that have one).
+pub async fn links_by_refs(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+    object: &str,
+    refs: &[Uuid],
+) -> StoreResult<HashMap<Uuid, Link>> {
+    use crate::sql::{Arg, Sql};
+    let mut out = HashMap::with_capacity(refs.len());
+    for chunk in refs.chunks(500) {
+        let mut sql = Sql::for_connection(
+            connection,
+            "SELECT ref_key, record_id, data_version, record_version, deleted, extra FROM onec_links \
+             WHERE connection_id = ",
+        );
+        sql.bind_text(connection_id.to_string());
+        sql.push(" AND object = ").bind_text(object);
+        sql.push(" AND ref_key IN (")
+            .bind_list(chunk.iter().map(|r| Arg::Text(r.to_string())))
+            .push(")");
+        for row in sql.query().fetch_all(&mut *connection).await? {
+            let link = link_from_row(&row)?;
+            out.insert(link.ref_key, link);
+        }
+    }
+    Ok(out)
 }
 
 /// The link of a Ferment record, if it has one.
@@ -1224,22 +1305,87 @@ pub async fn document_index(
     connection: &mut AnyConnection,
     connection_id: Uuid,
 ) -> StoreResult<HashMap<Uuid, DocumentEntry>> {
-    let rows = sqlx::query(
-        "SELECT id, ref_key, data_version, sale_id, origin, status FROM onec_documents WHERE connection_id = $1",
+    document_entries(connection, connection_id, DocumentsWhere::All).await
+}
+
+/// The documents of a connection dated `since` or later, by 1C reference: what an incremental
+/// sync compares its window with.
+pub async fn document_index_since(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+    since: NaiveDateTime,
+) -> StoreResult<HashMap<Uuid, DocumentEntry>> {
+    document_entries(connection, connection_id, DocumentsWhere::Since(since)).await
+}
+
+/// The stored documents among some 1C references, by reference.
+pub async fn document_index_of(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+    refs: &[Uuid],
+) -> StoreResult<HashMap<Uuid, DocumentEntry>> {
+    let mut out = HashMap::with_capacity(refs.len());
+    for chunk in refs.chunks(500) {
+        out.extend(document_entries(connection, connection_id, DocumentsWhere::Refs(chunk)).await?);
+    }
+    Ok(out)
+}
+
+/// Which documents [`document_entries`] reads.
+enum DocumentsWhere<'a> {
+    All,
+    Since(NaiveDateTime),
+    Refs(&'a [Uuid]),
+}
+
+async fn document_entries(
+    connection: &mut AnyConnection,
+    connection_id: Uuid,
+    which: DocumentsWhere<'_>,
+) -> StoreResult<HashMap<Uuid, DocumentEntry>> {
+    use crate::sql::Arg;
+    if matches!(which, DocumentsWhere::Refs(refs) if refs.is_empty()) {
+        return Ok(HashMap::new());
+    }
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+    );
+    let rows: Vec<Row> = crate::sql::select_json(
+        connection,
+        "id, ref_key, data_version, sale_id, origin, status",
+        |sql| {
+            sql.push(" FROM onec_documents WHERE connection_id = ")
+                .bind_text(connection_id.to_string());
+            match which {
+                DocumentsWhere::All => {}
+                DocumentsWhere::Since(since) => {
+                    sql.push(" AND doc_date >= ")
+                        .bind_text(since.format("%Y-%m-%dT%H:%M:%S").to_string());
+                }
+                DocumentsWhere::Refs(refs) => {
+                    sql.push(" AND ref_key IN (")
+                        .bind_list(refs.iter().map(|r| Arg::Text(r.to_string())))
+                        .push(")");
+                }
+            }
+        },
     )
-    .bind(connection_id.to_string())
-    .fetch_all(connection)
     .await?;
-    rows.iter()
-        .map(|row| {
+    rows.into_iter()
+        .map(|(id, ref_key, data_version, sale_id, origin, status)| {
             Ok((
-                parse_id(&row.try_get::<String, _>("ref_key")?)?,
+                parse_id(&ref_key)?,
                 DocumentEntry {
-                    id: parse_id(&row.try_get::<String, _>("id")?)?,
-                    data_version: row.try_get("data_version")?,
-                    sale_id: optional_id(row, "sale_id")?,
-                    origin: row.try_get("origin")?,
-                    status: row.try_get("status")?,
+                    id: parse_id(&id)?,
+                    data_version,
+                    sale_id: sale_id.as_deref().map(parse_id).transpose()?,
+                    origin,
+                    status,
                 },
             ))
         })

@@ -370,16 +370,12 @@ pub async fn find_by_article(
 pub async fn all_prices(
     connection: &mut AnyConnection,
 ) -> StoreResult<std::collections::HashMap<Uuid, i64>> {
-    let rows = sqlx::query("SELECT id, price FROM products WHERE deleted_at IS NULL")
-        .fetch_all(connection)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                parse_id(&row.try_get::<String, _>("id")?)?,
-                row.try_get::<i64, _>("price")?,
-            ))
-        })
+    let rows: Vec<(String, i64)> = crate::sql::select_json(connection, "id, price", |sql| {
+        sql.push(" FROM products WHERE deleted_at IS NULL");
+    })
+    .await?;
+    rows.into_iter()
+        .map(|(id, price)| Ok((parse_id(&id)?, price)))
         .collect()
 }
 
@@ -464,16 +460,12 @@ pub async fn update_group(
 pub async fn codes(
     connection: &mut AnyConnection,
 ) -> StoreResult<Vec<(Uuid, String, Option<String>)>> {
-    let rows = sqlx::query("SELECT id, code, article FROM products WHERE deleted_at IS NULL")
-        .fetch_all(connection)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                parse_id(&row.try_get::<String, _>("id")?)?,
-                row.try_get("code")?,
-                row.try_get("article")?,
-            ))
+    let rows: Vec<(String, String, Option<String>)> =
+        crate::sql::select_json(connection, "id, code, article", |sql| {
+            sql.push(" FROM products WHERE deleted_at IS NULL");
         })
+        .await?;
+    rows.into_iter()
+        .map(|(id, code, article)| Ok((parse_id(&id)?, code, article)))
         .collect()
 }

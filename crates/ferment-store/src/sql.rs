@@ -102,3 +102,31 @@ impl Sql {
         query
     }
 }
+
+/// Reads the rows of `SELECT <columns> <rest>` as one JSON array of arrays, and decodes each row
+/// as `T` (a tuple of the columns' types: text as `String`, integers as `i64`, `NULL` as `None`).
+///
+/// For reads of many small rows, such as a 1C sync's hundred thousand links: the drivers hand rows
+/// over one at a time, each converted to `Any`'s row, at several microseconds a row; the database
+/// builds one array in a fraction of that and `serde_json` reads it back at memory speed.
+/// `rest` appends the `FROM … WHERE …` part (with its bound values) to the statement.
+pub async fn select_json<T: serde::de::DeserializeOwned>(
+    connection: &mut sqlx::AnyConnection,
+    columns: &str,
+    rest: impl FnOnce(&mut Sql),
+) -> crate::StoreResult<Vec<T>> {
+    use sqlx::Row as _;
+    let head = if connection.backend_name() == "SQLite" {
+        format!("SELECT json_group_array(json_array({columns}))")
+    } else {
+        format!("SELECT CAST(json_agg(json_build_array({columns})) AS TEXT)")
+    };
+    let mut sql = Sql::for_connection(connection, &head);
+    rest(&mut sql);
+    let row = sql.query().fetch_one(&mut *connection).await?;
+    // PostgreSQL's json_agg of no rows is NULL.
+    match row.try_get::<Option<String>, _>(0)? {
+        Some(text) => Ok(serde_json::from_str(&text).map_err(anyhow::Error::from)?),
+        None => Ok(Vec::new()),
+    }
+}

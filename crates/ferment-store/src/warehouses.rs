@@ -306,18 +306,14 @@ pub async fn stock_of(
 ) -> StoreResult<std::collections::HashMap<(Uuid, Uuid), i64>> {
     let mut out = std::collections::HashMap::new();
     for warehouse in warehouse_ids {
-        let rows = sqlx::query("SELECT product_id, quantity FROM stock WHERE warehouse_id = $1")
-            .bind(warehouse.to_string())
-            .fetch_all(&mut *connection)
+        let rows: Vec<(String, i64)> =
+            crate::sql::select_json(&mut *connection, "product_id, quantity", |sql| {
+                sql.push(" FROM stock WHERE warehouse_id = ")
+                    .bind_text(warehouse.to_string());
+            })
             .await?;
-        for row in rows {
-            out.insert(
-                (
-                    *warehouse,
-                    crate::parse_id(&row.try_get::<String, _>("product_id")?)?,
-                ),
-                row.try_get::<i64, _>("quantity")?,
-            );
+        for (product_id, quantity) in rows {
+            out.insert((*warehouse, crate::parse_id(&product_id)?), quantity);
         }
     }
     Ok(out)

@@ -488,3 +488,66 @@ async fn a_word_search_pages_in_name_order_from_the_sorted_index() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn select_json_reads_the_rows_a_plain_query_reads() {
+    use sqlx::Row as _;
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        territories::seed(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut reader = store.reader().await.unwrap();
+        let mut plain: Vec<(String, String, Option<String>, i64)> = sqlx::query(
+            "SELECT code, name, parent_id, LENGTH(path) AS depth FROM territories WHERE kind <> $1",
+        )
+        .bind("country")
+        .fetch_all(&mut *reader)
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row.get("code"),
+                row.get("name"),
+                row.get("parent_id"),
+                row.get::<i64, _>("depth"),
+            )
+        })
+        .collect();
+        let mut read: Vec<(String, String, Option<String>, i64)> = ferment_store::sql::select_json(
+            &mut reader,
+            "code, name, parent_id, LENGTH(path)",
+            |sql| {
+                sql.push(" FROM territories WHERE kind <> ")
+                    .bind_text("country");
+            },
+        )
+        .await
+        .unwrap();
+        read.sort();
+        plain.sort();
+        assert!(
+            plain.len() > 80,
+            "{}: regions and districts",
+            database.label
+        );
+        assert!(
+            plain.iter().all(|(_, name, ..)| !name.is_ascii()),
+            "{}: Russian names",
+            database.label
+        );
+        assert_eq!(read, plain, "{}", database.label);
+
+        // No rows: an empty list (PostgreSQL's json_agg of nothing is NULL).
+        let none: Vec<(String,)> = ferment_store::sql::select_json(&mut reader, "code", |sql| {
+            sql.push(" FROM territories WHERE code = ")
+                .bind_text("нет такого");
+        })
+        .await
+        .unwrap();
+        assert!(none.is_empty(), "{}", database.label);
+        drop(reader);
+        store.close().await;
+    }
+}

@@ -604,3 +604,92 @@ async fn full_cycle(app: &TestApp, profile: Profile) {
     assert!(kinds.contains(&"shipment"), "{label}: {state}");
     onec.shutdown().await;
 }
+
+/// An incremental run compares only the documents of its window; a document that 1C moved into the
+/// window from before it is the document Ferment already has (updated, kept under its id), not a
+/// new one.
+#[tokio::test]
+async fn a_document_moved_into_the_window_is_updated_not_taken_for_a_new_one() {
+    for app in spawn_apps().await {
+        let onec = emulator(Profile::Ut11).await;
+        let label = app.label;
+        let created = app
+            .created(
+                &app.admin_token,
+                "/api/v1/integrations/onec",
+                json!({"name": "1С окно", "url": onec.url(), "login": "odata", "password": "odata", "profile": "ut11"}),
+            )
+            .await;
+        let connection = created["id"].as_str().unwrap().to_string();
+        let connection_id = Uuid::parse_str(&connection).unwrap();
+        let run = sync(&app, &connection, false).await;
+        assert_eq!(run["status"], "succeeded", "{label}: {run}");
+
+        // An order from half a year ago (before the 90-day window) is re-dated to yesterday.
+        let before_window = (chrono::Utc::now() - chrono::Duration::days(120))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string();
+        let old = onec
+            .list("Document_ЗаказКлиента")
+            .into_iter()
+            .find(|d| {
+                d["Date"]
+                    .as_str()
+                    .is_some_and(|date| date < before_window.as_str())
+            })
+            .expect("an order from before the window");
+        let key = Uuid::parse_str(old["Ref_Key"].as_str().unwrap()).unwrap();
+        let stored = {
+            let mut reader = app.store.reader().await.unwrap();
+            ferment_store::onec::document_by_ref(&mut reader, connection_id, key)
+                .await
+                .unwrap()
+                .expect("the old order was loaded")
+        };
+        let yesterday = (chrono::Utc::now() - chrono::Duration::days(1))
+            .format("%Y-%m-%dT10:00:00")
+            .to_string();
+        onec.update(
+            "Document_ЗаказКлиента",
+            key,
+            json!({"Date": yesterday, "Комментарий": "Перенесён"}),
+        )
+        .unwrap();
+
+        let run = sync(&app, &connection, false).await;
+        assert_eq!(run["status"], "succeeded", "{label}: {run}");
+        assert_eq!(run["full"], false, "{label}");
+        assert_eq!(count(&run, "order", "updated"), 1, "{label}: {run}");
+        assert_eq!(count(&run, "order", "created"), 0, "{label}: {run}");
+        let in_window = onec
+            .list("Document_ЗаказКлиента")
+            .iter()
+            .filter(|d| {
+                d["Date"].as_str().is_some_and(|date| {
+                    date >= (chrono::Utc::now() - chrono::Duration::days(90))
+                        .format("%Y-%m-%dT%H:%M:%S")
+                        .to_string()
+                        .as_str()
+                })
+            })
+            .count();
+        assert_eq!(
+            count(&run, "order", "received"),
+            in_window as i64,
+            "{label}: only the window is read: {run}"
+        );
+        let mut reader = app.store.reader().await.unwrap();
+        let now = ferment_store::onec::document_by_ref(&mut reader, connection_id, key)
+            .await
+            .unwrap()
+            .expect("still there");
+        assert_eq!(now.id, stored.id, "{label}: the same document");
+        assert_eq!(
+            now.date.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            yesterday,
+            "{label}"
+        );
+        drop(reader);
+        onec.shutdown().await;
+    }
+}

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use ferment_domain::catalog::{Product, ProductGroup, ProductInput, Warehouse, WarehouseKind};
 use ferment_domain::validation::Lang;
-use ferment_store::onec::{self, Link};
+use ferment_store::onec::{self, Link, LinkKey};
 use ferment_store::{StoreError, products, warehouses};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{Context, links_of, merge};
 use crate::OnecResult;
 use crate::mapping::{self, ProductFields, key, reference, text};
-use crate::odata::{Query, literal};
+use crate::odata::{Object, Query, literal};
 
 const GROUP: &str = "product_group";
 const PRODUCT: &str = "product";
@@ -168,10 +168,14 @@ pub(super) async fn products(ctx: &mut Context<'_>) -> OnecResult<()> {
     if !ctx.published(&set, PRODUCT) {
         return Ok(());
     }
+    let created_before = ctx.counts(PRODUCT).created;
+    let resumed = ctx.resume.is_some_and(|(stage, _)| stage == ctx.stage);
     let loaded = product_pages(ctx, &set).await;
     // Even when the pages failed part-way: what they created is searchable at the stage's end (and
-    // a resumed run indexes what a killed one left).
-    index_new_products(ctx).await?;
+    // a resumed run indexes what a killed one left, whose cursor is still in this stage).
+    if ctx.counts(PRODUCT).created > created_before || resumed || loaded.is_err() {
+        index_new_products(ctx).await?;
+    }
     loaded
 }
 
@@ -194,12 +198,14 @@ async fn index_new_products(ctx: &mut Context<'_>) -> OnecResult<()> {
     }
 }
 
-/// The pages of the products stage.
-async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
-    let groups = links_of(ctx, GROUP).await?;
-    let mut links = links_of(ctx, PRODUCT).await?;
-    let prices = price_list(ctx).await?;
-    let (mut codes, mut articles) = {
+/// Ferment's products by code and by article, to match 1C items that have no link yet.
+struct Codes {
+    codes: HashMap<String, Uuid>,
+    articles: HashMap<String, Uuid>,
+}
+
+impl Codes {
+    async fn load(ctx: &Context<'_>) -> OnecResult<Codes> {
         let mut reader = ctx.store.reader().await?;
         let mut codes = HashMap::new();
         let mut articles = HashMap::new();
@@ -209,8 +215,29 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
                 articles.entry(article).or_insert(id);
             }
         }
-        (codes, articles)
-    };
+        Ok(Codes { codes, articles })
+    }
+}
+
+/// The pages of the products stage.
+async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
+    let mut links = ctx.take_product_links().await?;
+    product_pages_with(ctx, set, &mut links).await?;
+    // Kept only when every page was committed: after a failure they may hold a rolled-back link.
+    ctx.keep_product_links(links);
+    Ok(())
+}
+
+/// The pages of the products stage, with the product links kept in step as they are written.
+async fn product_pages_with(
+    ctx: &mut Context<'_>,
+    set: &str,
+    links: &mut HashMap<Uuid, LinkKey>,
+) -> OnecResult<()> {
+    let groups = links_of(ctx, GROUP).await?;
+    let prices = price_list(ctx).await?;
+    // Read when a page first brings an item without a link (a first load, a new item).
+    let mut codes: Option<Codes> = None;
     let mut taken: HashSet<Uuid> = links
         .values()
         .filter(|l| !l.deleted)
@@ -231,14 +258,47 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
         seen.extend(page.seen.iter().copied());
         ctx.counts(PRODUCT).received += page.len as i64;
         ctx.counts(PRODUCT).unchanged += (page.len - page.objects.len()) as i64;
+        skip += page.len as u64;
+        let last = page.last;
+        if page.objects.is_empty() && !ctx.progress_due() {
+            if last {
+                break;
+            }
+            continue;
+        }
         let mut tx = ctx.store.begin().await?;
+        // The agreed fields of the page's linked items: the base a change is merged against.
+        let linked: Vec<Uuid> = page
+            .objects
+            .iter()
+            .filter_map(key)
+            .filter(|k| links.contains_key(k))
+            .collect();
+        let full_links = onec::links_by_refs(&mut tx, ctx.connection_id, PRODUCT, &linked).await?;
+        let items: Vec<Option<mapping::ProductIn>> = page
+            .objects
+            .iter()
+            .map(|object| mapping::product(&ctx.profile, object))
+            .collect();
+        // Codes match an item that is not (or no longer) linked and that Ferment would take.
+        if codes.is_none()
+            && items.iter().flatten().any(|item| {
+                !item.deleted
+                    && !item.skipped
+                    && full_links
+                        .get(&item.key)
+                        .is_none_or(|l| l.deleted || l.record_id.is_none())
+            })
+        {
+            codes = Some(Codes::load(ctx).await?);
+        }
         let mut creates: Vec<(mapping::ProductIn, Product)> = Vec::new();
-        for object in &page.objects {
-            let Some(mut item) = mapping::product(&ctx.profile, object) else {
+        for item in items {
+            let Some(mut item) = item else {
                 ctx.counts(PRODUCT).failed += 1;
                 continue;
             };
-            let link = links.get(&item.key).cloned();
+            let link = full_links.get(&item.key).cloned();
             let linked = link
                 .as_ref()
                 .filter(|l| !l.deleted)
@@ -247,17 +307,29 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
                 if item.deleted {
                     return None;
                 }
+                let codes = codes.as_ref()?;
                 codes
+                    .codes
                     .get(&item.fields.code)
-                    .or_else(|| articles.get(&item.fields.article))
+                    .or_else(|| codes.articles.get(&item.fields.article))
                     .copied()
                     .filter(|id| !taken.contains(id))
             });
             if matched.is_none() && !item.deleted && !item.skipped {
                 // A new product: checked here, created with the others of the page.
                 let price = prices.get(&item.key).copied();
+                // Read above for any page with an item that has no live link, as this one.
+                let Some(codes) = codes.as_mut() else {
+                    refuse(
+                        ctx,
+                        item.key,
+                        None,
+                        "коды товаров Ferment не прочитаны".into(),
+                    );
+                    continue;
+                };
                 match prepare(ctx, &mut item, &groups, price) {
-                    Some(product) if codes.contains_key(&product.code) => {
+                    Some(product) if codes.codes.contains_key(&product.code) => {
                         refuse(
                             ctx,
                             item.key,
@@ -269,7 +341,7 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
                         );
                     }
                     Some(product) => {
-                        codes.insert(product.code.clone(), Uuid::nil());
+                        codes.codes.insert(product.code.clone(), Uuid::nil());
                         creates.push((item, product));
                     }
                     None => {}
@@ -282,7 +354,7 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
                 if let Some(id) = link.record_id {
                     taken.insert(id);
                 }
-                links.insert(link.ref_key, link);
+                links.insert(link.ref_key, LinkKey::from(&link));
             }
         }
         if !creates.is_empty() {
@@ -290,9 +362,14 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
             let ids = ferment_store::bulk::insert_products(&mut tx, None, &rows).await?;
             let mut new_links = Vec::with_capacity(ids.len());
             for ((item, product), id) in creates.into_iter().zip(ids) {
-                codes.insert(product.code.clone(), id);
-                if !item.fields.article.is_empty() {
-                    articles.entry(item.fields.article.clone()).or_insert(id);
+                if let Some(codes) = codes.as_mut() {
+                    codes.codes.insert(product.code.clone(), id);
+                    if !item.fields.article.is_empty() {
+                        codes
+                            .articles
+                            .entry(item.fields.article.clone())
+                            .or_insert(id);
+                    }
                 }
                 taken.insert(id);
                 new_links.push(Link {
@@ -306,26 +383,26 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
             }
             ctx.counts(PRODUCT).created += new_links.len() as i64;
             onec::put_links(&mut tx, ctx.connection_id, PRODUCT, &new_links).await?;
-            for link in new_links {
-                links.insert(link.ref_key, link);
+            for link in &new_links {
+                links.insert(link.ref_key, LinkKey::from(link));
             }
         }
-        skip += page.len as u64;
         ctx.commit(tx, skip).await?;
-        if (page.len as u64) < ctx.page {
+        if last {
             break;
         }
     }
     if complete && ctx.full {
         // What 1C no longer lists was deleted there.
-        let gone: Vec<Link> = links
-            .values()
-            .filter(|l| !l.deleted && !seen.contains(&l.ref_key))
-            .cloned()
+        let gone: Vec<Uuid> = links
+            .iter()
+            .filter(|(ref_key, l)| !l.deleted && !seen.contains(ref_key))
+            .map(|(ref_key, _)| *ref_key)
             .collect();
         if !gone.is_empty() {
             let mut tx = ctx.store.begin().await?;
-            for mut link in gone {
+            let gone = onec::links_by_refs(&mut tx, ctx.connection_id, PRODUCT, &gone).await?;
+            for mut link in gone.into_values() {
                 if let Some(id) = link.record_id {
                     match products::delete(&mut tx, None, id).await {
                         Ok(()) | Err(StoreError::NotFound) => {}
@@ -334,6 +411,7 @@ async fn product_pages(ctx: &mut Context<'_>, set: &str) -> OnecResult<()> {
                 }
                 link.deleted = true;
                 onec::put_link(&mut tx, ctx.connection_id, PRODUCT, &link).await?;
+                links.insert(link.ref_key, LinkKey::from(&link));
                 ctx.counts(PRODUCT).updated += 1;
                 ctx.log(
                     "in",
@@ -468,10 +546,13 @@ async fn apply_product(
         .and_then(|l| l.record_id);
     // The Ferment product: the linked one, else the one with the same code or article.
     let mut record_id = matched;
-    if let Some(id) = record_id
-        && matches!(products::get(tx, id).await, Err(StoreError::NotFound))
-    {
-        record_id = None;
+    let mut current = None;
+    if let Some(id) = record_id {
+        match products::get(tx, id).await {
+            Ok(record) => current = Some(record),
+            Err(StoreError::NotFound) => record_id = None,
+            Err(other) => return Err(other.into()),
+        }
     }
     let new_link =
         |record_id: Option<Uuid>, record_version: Option<i64>, base: &ProductFields| Link {
@@ -501,7 +582,7 @@ async fn apply_product(
         onec::put_link(tx, ctx.connection_id, PRODUCT, &link).await?;
         return Ok(Some(link));
     }
-    let Some(id) = record_id else {
+    let (Some(id), Some(current)) = (record_id, current) else {
         let product = match product_from(&item.fields, group_id, None) {
             Ok(product) => product,
             Err(reason) => {
@@ -524,7 +605,6 @@ async fn apply_product(
         onec::put_link(tx, ctx.connection_id, PRODUCT, &link).await?;
         return Ok(Some(link));
     };
-    let current = products::get(tx, id).await?;
     let mine = as_map(&fields_of(&current.data));
     // 1C owns nomenclature: on the first link its values win (the base is Ferment's own).
     let base = match link
@@ -609,14 +689,25 @@ pub(super) async fn prices(ctx: &mut Context<'_>) -> OnecResult<()> {
         return Ok(());
     }
     let prices = price_list(ctx).await?;
-    let links = links_of(ctx, PRODUCT).await?;
+    let links = ctx.take_product_links().await?;
+    let written = write_prices(ctx, &prices, &links).await;
+    ctx.keep_product_links(links);
+    written
+}
+
+/// The prices that differ from the products' base prices are written, 500 a transaction.
+async fn write_prices(
+    ctx: &mut Context<'_>,
+    prices: &HashMap<Uuid, i64>,
+    links: &HashMap<Uuid, LinkKey>,
+) -> OnecResult<()> {
     let current = {
         let mut reader = ctx.store.reader().await?;
         products::all_prices(&mut reader).await?
     };
     let mut tx = ctx.store.begin().await?;
     let mut written = 0;
-    for (product_ref, price) in &prices {
+    for (product_ref, price) in prices {
         ctx.counts("price").received += 1;
         let Some(id) = links
             .get(product_ref)
@@ -756,10 +847,22 @@ pub(super) async fn stock(ctx: &mut Context<'_>) -> OnecResult<()> {
         ));
     }
     let rows = ctx.client.list(&segment, &query).await?;
-    let products = links_of(ctx, PRODUCT).await?;
+    let products = ctx.take_product_links().await?;
+    let written = write_stock(ctx, &rows, &products).await;
+    ctx.keep_product_links(products);
+    written
+}
+
+/// The balance lines of 1C replace the stock of its warehouses where they differ.
+async fn write_stock(
+    ctx: &mut Context<'_>,
+    rows: &[Object],
+    products: &HashMap<Uuid, LinkKey>,
+) -> OnecResult<()> {
+    let s = ctx.profile.stock.clone();
     let stores = links_of(ctx, "warehouse").await?;
     let mut wanted: HashMap<(Uuid, Uuid), i64> = HashMap::new();
-    for row in &rows {
+    for row in rows {
         ctx.counts("stock").received += 1;
         let product = reference(row, &s.product)
             .and_then(|r| products.get(&r))

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
-use ferment_store::onec::{self, OnecDocument};
+use ferment_store::onec::{self, LinkKey, OnecDocument};
 use ferment_store::{StoreError, counterparties, sales};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -32,14 +32,30 @@ fn outgoing_of(comment: &str) -> Option<Uuid> {
 /// Each document kind of the profile, new and changed ones in the window (all in a full run),
 /// written a page at a time.
 pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
+    let products = ctx.take_product_links().await?;
+    let done = documents_with(ctx, &products).await;
+    ctx.keep_product_links(products);
+    done
+}
+
+async fn documents_with(
+    ctx: &mut Context<'_>,
+    products: &HashMap<Uuid, LinkKey>,
+) -> OnecResult<()> {
     let kinds = ctx.profile.documents.clone();
     let counterparties = links_of(ctx, "counterparty").await?;
-    let products = links_of(ctx, "product").await?;
     let since = (Utc::now() - chrono::Duration::days(ctx.connection.document_days)).naive_utc();
     let filter = (!ctx.full).then(|| format!("Date ge {}", literal::datetime(since)));
+    // What Ferment has of the documents 1C will list: all of them in a full run, the window's
+    // otherwise (a changed document from before the window, and the document a new one is based
+    // on, are looked up by reference as their page comes).
     let mut index = {
         let mut reader = ctx.store.reader().await?;
-        onec::document_index(&mut reader, ctx.connection_id).await?
+        if ctx.full {
+            onec::document_index(&mut reader, ctx.connection_id).await?
+        } else {
+            onec::document_index_since(&mut reader, ctx.connection_id, since).await?
+        }
     };
     for kind in &kinds {
         let object = kind.kind.clone();
@@ -58,10 +74,33 @@ pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
             whole = page.objects.len() * 2 > page.len;
             ctx.counts(&object).received += page.len as i64;
             ctx.counts(&object).unchanged += (page.len - page.objects.len()) as i64;
+            skip += page.len as u64;
+            let last = page.last;
+            if page.objects.is_empty() && !ctx.progress_due() {
+                if last {
+                    break;
+                }
+                continue;
+            }
             let mut tx = ctx.store.begin().await?;
+            let documents: Vec<_> = page
+                .objects
+                .iter()
+                .map(|raw| (raw, mapping::document(&ctx.profile, kind, raw)))
+                .collect();
+            if !ctx.full {
+                let unknown: Vec<Uuid> = documents
+                    .iter()
+                    .filter_map(|(_, d)| d.as_ref())
+                    .flat_map(|d| [Some(d.key), d.based_on])
+                    .flatten()
+                    .filter(|r| !index.contains_key(r))
+                    .collect();
+                index.extend(onec::document_index_of(&mut tx, ctx.connection_id, &unknown).await?);
+            }
             let mut rows = Vec::with_capacity(page.objects.len());
-            for raw in &page.objects {
-                let Some(mut document) = mapping::document(&ctx.profile, kind, raw) else {
+            for (raw, document) in documents {
+                let Some(mut document) = document else {
                     ctx.counts(&object).failed += 1;
                     ctx.log(
                         "in",
@@ -154,9 +193,8 @@ pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
                 rows.push(row);
             }
             onec::put_documents(&mut tx, &rows).await?;
-            skip += page.len as u64;
             ctx.commit(tx, 0).await?;
-            if (page.len as u64) < ctx.page {
+            if last {
                 break;
             }
         }

@@ -9,9 +9,13 @@
 //! ([`crate::odata::Retry`]); a stage that still fails is logged and the run ends `failed` after
 //! the other stages ran.
 //!
-//! Incremental: catalogs are listed with `$select=Ref_Key,DataVersion` and only new or changed
-//! objects fetched; documents are read in a window of `document_days` days; a full reconcile (every
-//! `full_every_hours`, or on demand) reads everything and finds what 1C deleted.
+//! Incremental: catalogs are listed with `$select=Ref_Key,DataVersion` ([`KEYS_PER_PAGE`] pages'
+//! worth of keys a request) and only new or changed objects fetched; documents are read in a
+//! window of `document_days` days and compared with Ferment's documents of that window; a full
+//! reconcile (every `full_every_hours`, or on demand) reads everything and finds what 1C deleted.
+//! A page that brings nothing to write commits nothing (the progress is written every
+//! [`PROGRESS_EVERY`] all the same), and the product links are read once a run, without their
+//! agreed fields ([`Context::take_product_links`]).
 
 mod catalog;
 mod documents;
@@ -24,7 +28,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Utc;
 use ferment_store::Store;
-use ferment_store::onec::{self, Counts, LogEntry, Run, Started};
+use ferment_store::onec::{self, Counts, LinkKey, LogEntry, Run, Started};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -106,7 +110,20 @@ pub(crate) struct Context<'a> {
     pub prices: Option<HashMap<Uuid, i64>>,
     /// The next whole page, already asked for (see [`Context::changed_page`]).
     pub prefetched: Option<Prefetched>,
+    /// The product links read this run (see [`Context::take_product_links`]).
+    pub product_links: Option<HashMap<Uuid, LinkKey>>,
+    /// When the run's progress was last written.
+    pub last_commit: std::time::Instant,
 }
+
+/// Keys (`Ref_Key`, `DataVersion`: a few dozen bytes an object) are listed this many pages' worth
+/// at a time: fewer, larger listings cost 1C less, which executes `$skip` by reading and dropping
+/// the rows before it.
+const KEYS_PER_PAGE: u64 = 5;
+
+/// How often a stage writes its progress while its pages bring nothing to write: the run's
+/// heartbeat, which tells a live run from a dead one, and its cursor.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// A page read ahead: which one, and the request on its way.
 pub(crate) struct Prefetched {
@@ -167,7 +184,34 @@ impl Context<'_> {
         self.run.cursor = json!({"stage": STAGES[self.stage], "skip": skip});
         onec::save_progress(&mut tx, &self.run).await?;
         tx.commit().await?;
+        self.last_commit = std::time::Instant::now();
         Ok(())
+    }
+
+    /// Whether a page that brought nothing to write should still commit, to write the run's
+    /// progress (every [`PROGRESS_EVERY`]). Skipping the others keeps an incremental run, whose
+    /// pages are mostly unchanged, from writing a transaction per page; a run killed meanwhile
+    /// resumes from the last progress written and lists those pages again.
+    pub fn progress_due(&self) -> bool {
+        self.last_commit.elapsed() >= PROGRESS_EVERY
+    }
+
+    /// The connection's product links (without their agreed fields), read once a run: the
+    /// products stage takes them to match and compare, and keeps them in step as it writes;
+    /// prices, stock and documents take them to find the product of a 1C reference. Give them
+    /// back with [`Context::keep_product_links`]; a stage that fails in between drops them and
+    /// the next one reads them again.
+    pub async fn take_product_links(&mut self) -> OnecResult<HashMap<Uuid, LinkKey>> {
+        if let Some(links) = self.product_links.take() {
+            return Ok(links);
+        }
+        let mut reader = self.store.reader().await?;
+        Ok(onec::link_keys(&mut reader, self.connection_id, "product").await?)
+    }
+
+    /// Gives back the product links taken with [`Context::take_product_links`].
+    pub fn keep_product_links(&mut self, links: HashMap<Uuid, LinkKey>) {
+        self.product_links = Some(links);
     }
 
     /// Whether 1C publishes a set (missing ones are named once in the log and skipped).
@@ -204,8 +248,10 @@ impl Context<'_> {
         whole: bool,
         known: &(dyn Fn(Uuid, &str) -> bool + Sync),
     ) -> OnecResult<ChangedPage> {
+        let top = self.top(whole);
         let listed = self.read_ahead(set, filter, skip, whole).await?;
         let len = listed.len();
+        let last = (len as u64) < top;
         let mut seen = Vec::with_capacity(len);
         let mut changed: Vec<Uuid> = Vec::new();
         let mut objects = Vec::new();
@@ -223,14 +269,19 @@ impl Context<'_> {
             }
         }
         if changed.is_empty() {
-            return Ok(ChangedPage { objects, seen, len });
+            return Ok(ChangedPage {
+                objects,
+                seen,
+                len,
+                last,
+            });
         }
         let wanted: HashSet<Uuid> = changed.iter().copied().collect();
         let mut found: HashSet<Uuid> = HashSet::new();
         if changed.len() * 4 > len {
             for object in self
                 .client
-                .list(set, &self.page_query(filter, skip))
+                .list(set, &self.page_query(filter, skip, top))
                 .await?
             {
                 if let Some(ref_key) = crate::mapping::key(&object)
@@ -246,7 +297,22 @@ impl Context<'_> {
             let query = Query::default().filter(literal::any_of("Ref_Key", chunk));
             objects.extend(self.client.list(set, &query).await?);
         }
-        Ok(ChangedPage { objects, seen, len })
+        Ok(ChangedPage {
+            objects,
+            seen,
+            len,
+            last,
+        })
+    }
+
+    /// How many objects a page lists: whole objects by the page, keys [`KEYS_PER_PAGE`] times as
+    /// many.
+    fn top(&self, whole: bool) -> u64 {
+        if whole {
+            self.page
+        } else {
+            self.page * KEYS_PER_PAGE
+        }
     }
 
     /// The page at `skip` (whole objects, or only their keys): the one asked for ahead when it is
@@ -276,7 +342,7 @@ impl Context<'_> {
                 self.client.list(set, &self.ahead_query(&wanted)).await?
             }
         };
-        if listed.len() as u64 >= self.page {
+        if listed.len() as u64 >= self.top(whole) {
             let next = Ahead {
                 skip: skip + listed.len() as u64,
                 ..wanted
@@ -293,7 +359,7 @@ impl Context<'_> {
     }
 
     fn ahead_query(&self, ahead: &Ahead) -> Query {
-        let query = self.page_query(ahead.filter.as_deref(), ahead.skip);
+        let query = self.page_query(ahead.filter.as_deref(), ahead.skip, self.top(ahead.whole));
         if ahead.whole {
             query
         } else {
@@ -301,8 +367,8 @@ impl Context<'_> {
         }
     }
 
-    fn page_query(&self, filter: Option<&str>, skip: u64) -> Query {
-        let query = Query::page(skip, self.page);
+    fn page_query(&self, filter: Option<&str>, skip: u64, top: u64) -> Query {
+        let query = Query::page(skip, top);
         match filter {
             Some(filter) => query.filter(filter),
             None => query,
@@ -342,6 +408,8 @@ pub(crate) struct ChangedPage {
     pub seen: Vec<Uuid>,
     /// How many objects the page had.
     pub len: usize,
+    /// The list ends with this page.
+    pub last: bool,
 }
 
 /// A run that has started (its row is written) and waits to be carried out by [`StartedRun::finish`].
@@ -477,6 +545,8 @@ impl StartedRun {
             missing_sets: HashSet::new(),
             prices: None,
             prefetched: None,
+            product_links: None,
+            last_commit: std::time::Instant::now(),
         };
         let outcome = execute(&mut ctx).await;
         let (status, error) = match &outcome {

@@ -117,7 +117,7 @@ pub(super) async fn counterparties(ctx: &mut Context<'_>) -> OnecResult<()> {
         }
         skip += page.len as u64;
         ctx.commit(tx, skip).await?;
-        if (page.len as u64) < ctx.page {
+        if page.last {
             return Ok(());
         }
     }
@@ -678,7 +678,7 @@ pub(super) async fn bank_accounts(ctx: &mut Context<'_>) -> OnecResult<()> {
         }
         skip += page.len as u64;
         ctx.commit(tx, skip).await?;
-        if (page.len as u64) < ctx.page {
+        if page.last {
             return Ok(());
         }
     }
@@ -730,7 +730,7 @@ pub(super) async fn contracts(ctx: &mut Context<'_>) -> OnecResult<()> {
         }
         skip += page.len as u64;
         ctx.commit(tx, skip).await?;
-        if (page.len as u64) < ctx.page {
+        if page.last {
             return Ok(());
         }
     }

@@ -42,10 +42,15 @@ pub async fn resolve(
     user_id: Option<Uuid>,
 ) -> OnecResult<()> {
     let fields = conflict_fields(conflict);
-    let mut link = onec::links(tx, conflict.connection_id, &conflict.object)
-        .await?
-        .remove(&conflict.ref_key)
-        .ok_or(OnecError::Store(StoreError::NotFound))?;
+    let mut link = onec::links_by_refs(
+        tx,
+        conflict.connection_id,
+        &conflict.object,
+        &[conflict.ref_key],
+    )
+    .await?
+    .remove(&conflict.ref_key)
+    .ok_or(OnecError::Store(StoreError::NotFound))?;
     let base_key = if conflict.object == "counterparty" {
         Some("base")
     } else {
