@@ -9,13 +9,13 @@
 //! ([`crate::odata::Retry`]); a stage that still fails is logged and the run ends `failed` after
 //! the other stages ran.
 //!
-//! Incremental: catalogs are listed with `$select=Ref_Key,DataVersion` ([`KEYS_PER_PAGE`] pages'
+//! Incremental: catalogs are listed with `$select=Ref_Key,DataVersion` (`KEYS_PER_PAGE` pages'
 //! worth of keys a request) and only new or changed objects fetched; documents are read in a
 //! window of `document_days` days and compared with Ferment's documents of that window; a full
 //! reconcile (every `full_every_hours`, or on demand) reads everything and finds what 1C deleted.
 //! A page that brings nothing to write commits nothing (the progress is written every
-//! [`PROGRESS_EVERY`] all the same), and the product links are read once a run, without their
-//! agreed fields ([`Context::take_product_links`]).
+//! `PROGRESS_EVERY` all the same), and the product links are read once a run, without their
+//! agreed fields (`Context::take_product_links`).
 
 mod catalog;
 mod documents;
