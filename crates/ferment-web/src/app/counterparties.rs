@@ -156,17 +156,40 @@ pub async fn list(
     Ok(counterparties::list(&mut connection, &scope(user, KIND), query).await?)
 }
 
+/// A counterparty the user was found allowed to read, as [`with_history`] read it: what the card's
+/// panels (its documents, its 1C documents) take instead of reading and checking it again. Only
+/// this module makes one, after the access check.
+#[derive(Debug)]
+pub struct Readable(Record<Counterparty>);
+
+impl Readable {
+    /// The record.
+    pub fn record(&self) -> &Record<Counterparty> {
+        &self.0
+    }
+
+    /// Its id.
+    pub fn id(&self) -> Uuid {
+        self.0.meta.id
+    }
+
+    /// A record [`get`] returned (and so checked).
+    pub(super) fn from_checked(record: Record<Counterparty>) -> Readable {
+        Readable(record)
+    }
+}
+
 /// A counterparty the user may see and its change history, read once over one connection (the
 /// card shows both).
 pub async fn with_history(
     store: &Store,
     user: &CurrentUser,
     id: Uuid,
-) -> AppResult<(Record<Counterparty>, Vec<HistoryEntry>)> {
+) -> AppResult<(Readable, Vec<HistoryEntry>)> {
     let mut connection = store.reader().await?;
     let record = read_visible(&mut connection, user, id).await?;
     let entries = history::list(&mut connection, id, 200).await?;
-    Ok((record, entries))
+    Ok((Readable(record), entries))
 }
 
 /// A counterparty's change history.

@@ -26,6 +26,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::company::{self, CompanySetting};
+use super::counterparties::Readable;
 use super::process::{self as engine_io, today};
 use super::{Connection, begin, check, check_system, commit, facts, scope};
 use crate::AppState;
@@ -715,21 +716,18 @@ pub async fn for_counterparty(
     user: &CurrentUser,
     counterparty_id: Uuid,
 ) -> AppResult<Vec<DocumentRow>> {
+    let client = super::counterparties::get(&state.store, user, counterparty_id).await?;
+    for_readable(state, user, &Readable::from_checked(client)).await
+}
+
+/// [`for_counterparty`] for a client the caller has read and checked (the card).
+pub async fn for_readable(
+    state: &AppState,
+    user: &CurrentUser,
+    client: &Readable,
+) -> AppResult<Vec<DocumentRow>> {
+    let counterparty_id = client.id();
     let mut connection = state.store.reader().await?;
-    let client = counterparties::get(&mut connection, counterparty_id).await?;
-    let known = facts(
-        &mut connection,
-        client.data.owner_id,
-        client.data.territory_id,
-    )
-    .await?;
-    check(
-        user,
-        RecordKind::Counterparty,
-        Operation::Read,
-        Target::Existing(&known),
-        Some(counterparty_id),
-    )?;
     let sales =
         ferment_store::access::resolve(&mut connection, &scope(user, RecordKind::Sale)).await?;
     let documents_reach =

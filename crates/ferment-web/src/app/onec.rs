@@ -576,7 +576,20 @@ pub async fn of_counterparty(
     user: &CurrentUser,
     counterparty_id: Uuid,
 ) -> AppResult<ClientOnec> {
-    super::counterparties::get(store, user, counterparty_id).await?;
+    let client = super::counterparties::get(store, user, counterparty_id).await?;
+    of_readable(
+        store,
+        &super::counterparties::Readable::from_checked(client),
+    )
+    .await
+}
+
+/// [`of_counterparty`] for a client the caller has read and checked (the card).
+pub async fn of_readable(
+    store: &Store,
+    client: &super::counterparties::Readable,
+) -> AppResult<ClientOnec> {
+    let counterparty_id = client.id();
     let mut connection = store.reader().await?;
     let contracts = onec::links_of_record(&mut connection, "contract", counterparty_id)
         .await?

@@ -79,7 +79,8 @@ pub async fn show_counterparty(
 ) -> PageResult {
     let (t, lang) = (ctx.t, ctx.lang);
     let id = path_id(&id)?;
-    let (record, entries) = app::counterparties::with_history(&state.store, &ctx.user, id).await?;
+    let (client, entries) = app::counterparties::with_history(&state.store, &ctx.user, id).await?;
+    let record = client.record();
     let data = &record.data;
     let mut names = Names::default();
     let mut territory_ids = ids_in(&entries, "territory_id");
@@ -123,9 +124,9 @@ pub async fn show_counterparty(
         })
         .collect();
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let document_rows = crate::app::documents::for_counterparty(&state, &ctx.user, id).await?;
+    let document_rows = crate::app::documents::for_readable(&state, &ctx.user, &client).await?;
     let documents = super::documents::doc_views(&state, &ctx, &document_rows).await?;
-    let onec = super::onec_panels::client_panel(&state, &ctx, id).await?;
+    let onec = super::onec_panels::client_panel(&state, &ctx, &client).await?;
     let page = CardPage {
         chrome: ctx.chrome("counterparties", data.name.clone()),
         id,

@@ -191,9 +191,9 @@ impl ClientPanel {
 pub async fn client_panel(
     state: &AppState,
     ctx: &Ctx,
-    counterparty_id: Uuid,
+    client: &crate::app::counterparties::Readable,
 ) -> Result<ClientPanel, AppError> {
-    let found = onec::of_counterparty(&state.store, &ctx.user, counterparty_id).await?;
+    let found = onec::of_readable(&state.store, client).await?;
     let text =
         |value: &Value, key: &str| value[key].as_str().unwrap_or_default().trim().to_string();
     let contracts = found
