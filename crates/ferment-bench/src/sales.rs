@@ -777,10 +777,7 @@ async fn analyze(target: &Target, store: &Store) -> anyhow::Result<()> {
     match target {
         Target::Sqlite { .. } => {
             store.analyze().await?;
-            let mut connection = store.reader().await?;
-            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&mut *connection)
-                .await?;
+            crate::load::settle_wal(store).await?;
         }
         Target::Postgres { .. } => {
             let mut connection = sqlx::PgConnection::connect(&target.url()).await?;
