@@ -35,27 +35,27 @@ pub async fn index(
     texts: &[&str],
 ) -> StoreResult<()> {
     remove(connection, record_id).await?;
-    // One statement for the record's words (a few hundred at most a statement): a statement per
-    // word made a product's update from 1C, or a counterparty's from a form, a dozen round trips.
-    for chunk in terms(texts).chunks(500) {
-        let mut sql = Sql::for_connection(
-            connection,
-            "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id) VALUES ",
-        );
-        for (index, term) in chunk.iter().enumerate() {
-            sql.push(if index == 0 { "(" } else { ", (" });
-            sql.bind_list([
+    // One statement for the record's words: a statement per word made a product's update from 1C,
+    // or a counterparty's from a form, a dozen round trips.
+    let rows = terms(texts)
+        .into_iter()
+        .map(|term| {
+            vec![
                 Arg::Text(record_kind.to_string()),
-                Arg::Text(term.clone()),
+                Arg::Text(term),
                 Arg::Text(posting.sort_key.to_string()),
                 Arg::Text(record_id.to_string()),
                 Arg::OptText(posting.owner_id.map(|id| id.to_string())),
                 Arg::OptText(posting.territory_id.map(|id| id.to_string())),
-            ]);
-            sql.push(")");
-        }
-        sql.query().execute(&mut *connection).await?;
-    }
+            ]
+        })
+        .collect();
+    crate::bulk::insert_rows(
+        connection,
+        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
+        rows,
+    )
+    .await?;
     Ok(())
 }
 
