@@ -2,6 +2,7 @@
 //! and stock. 1C owns all of it; a Ferment edit of a product field 1C also changed is a conflict.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use ferment_domain::catalog::{Product, ProductGroup, ProductInput, Warehouse, WarehouseKind};
 use ferment_domain::validation::Lang;
@@ -13,7 +14,7 @@ use uuid::Uuid;
 use super::{Context, links_of, merge};
 use crate::OnecResult;
 use crate::mapping::{self, ProductFields, key, reference, text};
-use crate::odata::{Object, Query, literal};
+use crate::odata::{Query, literal};
 
 const GROUP: &str = "product_group";
 const PRODUCT: &str = "product";
@@ -254,13 +255,12 @@ async fn product_pages_with(
             ctx.changed_page(set, Some("IsFolder eq false"), skip, whole, &known)
                 .await?
         };
-        whole = page.objects.len() * 2 > page.len;
+        whole = page.mostly_changed();
         seen.extend(page.seen.iter().copied());
-        ctx.counts(PRODUCT).received += page.len as i64;
-        ctx.counts(PRODUCT).unchanged += (page.len - page.objects.len()) as i64;
+        ctx.count_page(PRODUCT, &page);
         skip += page.len as u64;
         let last = page.last;
-        if page.objects.is_empty() && !ctx.progress_due() {
+        if !ctx.needs_commit(&page) {
             if last {
                 break;
             }
@@ -497,9 +497,9 @@ fn prepare(
 }
 
 /// The prices of the profile's price type by product reference (empty when 1C has none).
-async fn price_list(ctx: &mut Context<'_>) -> OnecResult<HashMap<Uuid, i64>> {
+async fn price_list(ctx: &mut Context<'_>) -> OnecResult<Arc<HashMap<Uuid, i64>>> {
     if let Some(prices) = &ctx.prices {
-        return Ok(prices.clone());
+        return Ok(Arc::clone(prices));
     }
     let p = ctx.profile.prices.clone();
     let mut prices = HashMap::new();
@@ -520,7 +520,8 @@ async fn price_list(ctx: &mut Context<'_>) -> OnecResult<HashMap<Uuid, i64>> {
             }
         }
     }
-    ctx.prices = Some(prices.clone());
+    let prices = Arc::new(prices);
+    ctx.prices = Some(Arc::clone(&prices));
     Ok(prices)
 }
 
@@ -689,25 +690,14 @@ pub(super) async fn prices(ctx: &mut Context<'_>) -> OnecResult<()> {
         return Ok(());
     }
     let prices = price_list(ctx).await?;
-    let links = ctx.take_product_links().await?;
-    let written = write_prices(ctx, &prices, &links).await;
-    ctx.keep_product_links(links);
-    written
-}
-
-/// The prices that differ from the products' base prices are written, 500 a transaction.
-async fn write_prices(
-    ctx: &mut Context<'_>,
-    prices: &HashMap<Uuid, i64>,
-    links: &HashMap<Uuid, LinkKey>,
-) -> OnecResult<()> {
+    let links = ctx.product_links().await?;
     let current = {
         let mut reader = ctx.store.reader().await?;
         products::all_prices(&mut reader).await?
     };
     let mut tx = ctx.store.begin().await?;
     let mut written = 0;
-    for (product_ref, price) in prices {
+    for (product_ref, price) in prices.iter() {
         ctx.counts("price").received += 1;
         let Some(id) = links
             .get(product_ref)
@@ -847,22 +837,10 @@ pub(super) async fn stock(ctx: &mut Context<'_>) -> OnecResult<()> {
         ));
     }
     let rows = ctx.client.list(&segment, &query).await?;
-    let products = ctx.take_product_links().await?;
-    let written = write_stock(ctx, &rows, &products).await;
-    ctx.keep_product_links(products);
-    written
-}
-
-/// The balance lines of 1C replace the stock of its warehouses where they differ.
-async fn write_stock(
-    ctx: &mut Context<'_>,
-    rows: &[Object],
-    products: &HashMap<Uuid, LinkKey>,
-) -> OnecResult<()> {
-    let s = ctx.profile.stock.clone();
+    let products = ctx.product_links().await?;
     let stores = links_of(ctx, "warehouse").await?;
     let mut wanted: HashMap<(Uuid, Uuid), i64> = HashMap::new();
-    for row in rows {
+    for row in &rows {
         ctx.counts("stock").received += 1;
         let product = reference(row, &s.product)
             .and_then(|r| products.get(&r))

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
-use ferment_store::onec::{self, LinkKey, OnecDocument};
+use ferment_store::onec::{self, OnecDocument};
 use ferment_store::{StoreError, counterparties, sales};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -32,16 +32,7 @@ fn outgoing_of(comment: &str) -> Option<Uuid> {
 /// Each document kind of the profile, new and changed ones in the window (all in a full run),
 /// written a page at a time.
 pub(super) async fn documents(ctx: &mut Context<'_>) -> OnecResult<()> {
-    let products = ctx.take_product_links().await?;
-    let done = documents_with(ctx, &products).await;
-    ctx.keep_product_links(products);
-    done
-}
-
-async fn documents_with(
-    ctx: &mut Context<'_>,
-    products: &HashMap<Uuid, LinkKey>,
-) -> OnecResult<()> {
+    let products = ctx.product_links().await?;
     let kinds = ctx.profile.documents.clone();
     let counterparties = links_of(ctx, "counterparty").await?;
     let since = (Utc::now() - chrono::Duration::days(ctx.connection.document_days)).naive_utc();
@@ -71,12 +62,11 @@ async fn documents_with(
                 ctx.changed_page(&kind.set, filter.as_deref(), skip, whole, &known)
                     .await?
             };
-            whole = page.objects.len() * 2 > page.len;
-            ctx.counts(&object).received += page.len as i64;
-            ctx.counts(&object).unchanged += (page.len - page.objects.len()) as i64;
+            whole = page.mostly_changed();
+            ctx.count_page(&object, &page);
             skip += page.len as u64;
             let last = page.last;
-            if page.objects.is_empty() && !ctx.progress_due() {
+            if !ctx.needs_commit(&page) {
                 if last {
                     break;
                 }

@@ -15,7 +15,7 @@
 //! reconcile (every `full_every_hours`, or on demand) reads everything and finds what 1C deleted.
 //! A page that brings nothing to write commits nothing (the progress is written every
 //! `PROGRESS_EVERY` all the same), and the product links are read once a run, without their
-//! agreed fields (`Context::take_product_links`).
+//! agreed fields (`Context::product_links`).
 
 mod catalog;
 mod documents;
@@ -25,6 +25,7 @@ mod reference;
 mod resolve;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::Utc;
 use ferment_store::Store;
@@ -107,11 +108,11 @@ pub(crate) struct Context<'a> {
     /// Sets the base does not publish.
     pub missing_sets: HashSet<String>,
     /// The price list read this run (product reference → kopecks).
-    pub prices: Option<HashMap<Uuid, i64>>,
+    pub prices: Option<Arc<HashMap<Uuid, i64>>>,
     /// The next whole page, already asked for (see [`Context::changed_page`]).
     pub prefetched: Option<Prefetched>,
-    /// The product links read this run (see [`Context::take_product_links`]).
-    pub product_links: Option<HashMap<Uuid, LinkKey>>,
+    /// The product links read this run (see [`Context::product_links`]).
+    pub product_links: Option<Arc<HashMap<Uuid, LinkKey>>>,
     /// When the run's progress was last written.
     pub last_commit: std::time::Instant,
 }
@@ -188,30 +189,46 @@ impl Context<'_> {
         Ok(())
     }
 
-    /// Whether a page that brought nothing to write should still commit, to write the run's
-    /// progress (every [`PROGRESS_EVERY`]). Skipping the others keeps an incremental run, whose
-    /// pages are mostly unchanged, from writing a transaction per page; a run killed meanwhile
-    /// resumes from the last progress written and lists those pages again.
-    pub fn progress_due(&self) -> bool {
-        self.last_commit.elapsed() >= PROGRESS_EVERY
+    /// Counts a listed page of `object`: every object on it received, the ones it did not have to
+    /// read (known, same `DataVersion`) unchanged.
+    pub fn count_page(&mut self, object: &str, page: &ChangedPage) {
+        let counts = self.counts(object);
+        counts.received += page.len as i64;
+        counts.unchanged += (page.len - page.objects.len()) as i64;
     }
 
-    /// The connection's product links (without their agreed fields), read once a run: the
-    /// products stage takes them to match and compare, and keeps them in step as it writes;
-    /// prices, stock and documents take them to find the product of a 1C reference. Give them
-    /// back with [`Context::keep_product_links`]; a stage that fails in between drops them and
-    /// the next one reads them again.
-    pub async fn take_product_links(&mut self) -> OnecResult<HashMap<Uuid, LinkKey>> {
-        if let Some(links) = self.product_links.take() {
-            return Ok(links);
+    /// Whether a page needs a transaction: it brought objects to write, or the run's progress is
+    /// due (every [`PROGRESS_EVERY`]). Skipping the others keeps an incremental run, whose pages
+    /// are mostly unchanged, from writing a transaction per page; a run killed meanwhile resumes
+    /// from the last progress written and lists those pages again.
+    pub fn needs_commit(&self, page: &ChangedPage) -> bool {
+        !page.objects.is_empty() || self.last_commit.elapsed() >= PROGRESS_EVERY
+    }
+
+    /// The connection's product links (without their agreed fields), read once a run and shared:
+    /// prices, stock and documents find the product of a 1C reference in them.
+    pub async fn product_links(&mut self) -> OnecResult<Arc<HashMap<Uuid, LinkKey>>> {
+        if let Some(links) = &self.product_links {
+            return Ok(Arc::clone(links));
         }
         let mut reader = self.store.reader().await?;
-        Ok(onec::link_keys(&mut reader, self.connection_id, "product").await?)
+        let links = Arc::new(onec::link_keys(&mut reader, self.connection_id, "product").await?);
+        self.product_links = Some(Arc::clone(&links));
+        Ok(links)
+    }
+
+    /// The product links for the products stage to change as it writes: taken out of the run's
+    /// share until [`Context::keep_product_links`] gives them back after its last commit (a stage
+    /// that fails in between drops them, and the next stage reads them again).
+    pub async fn take_product_links(&mut self) -> OnecResult<HashMap<Uuid, LinkKey>> {
+        let links = self.product_links().await?;
+        self.product_links = None;
+        Ok(Arc::unwrap_or_clone(links))
     }
 
     /// Gives back the product links taken with [`Context::take_product_links`].
     pub fn keep_product_links(&mut self, links: HashMap<Uuid, LinkKey>) {
-        self.product_links = Some(links);
+        self.product_links = Some(Arc::new(links));
     }
 
     /// Whether 1C publishes a set (missing ones are named once in the log and skipped).
@@ -410,6 +427,14 @@ pub(crate) struct ChangedPage {
     pub len: usize,
     /// The list ends with this page.
     pub last: bool,
+}
+
+impl ChangedPage {
+    /// More than half of the page was new or changed: the next page is read whole (see
+    /// [`Context::changed_page`]).
+    pub fn mostly_changed(&self) -> bool {
+        self.objects.len() * 2 > self.len
+    }
 }
 
 /// A run that has started (its row is written) and waits to be carried out by [`StartedRun::finish`].

@@ -92,8 +92,7 @@ pub(super) async fn counterparties(ctx: &mut Context<'_>) -> OnecResult<()> {
             let known = |k: Uuid, v: &str| links.get(&k).is_some_and(|l| l.data_version == v);
             ctx.changed_page(&set, None, skip, false, &known).await?
         };
-        ctx.counts(COUNTERPARTY).received += page.len as i64;
-        ctx.counts(COUNTERPARTY).unchanged += (page.len - page.objects.len()) as i64;
+        ctx.count_page(COUNTERPARTY, &page);
         let mut tx = ctx.store.begin().await?;
         for object in &page.objects {
             let Some(item) = mapping::counterparty(&ctx.profile, object) else {
@@ -566,8 +565,7 @@ pub(super) async fn bank_accounts(ctx: &mut Context<'_>) -> OnecResult<()> {
             let known = |k: Uuid, v: &str| links.get(&k).is_some_and(|l| l.data_version == v);
             ctx.changed_page(&a.set, None, skip, false, &known).await?
         };
-        ctx.counts("bank_account").received += page.len as i64;
-        ctx.counts("bank_account").unchanged += (page.len - page.objects.len()) as i64;
+        ctx.count_page("bank_account", &page);
         let bank_keys: Vec<Uuid> = page
             .objects
             .iter()
@@ -699,8 +697,7 @@ pub(super) async fn contracts(ctx: &mut Context<'_>) -> OnecResult<()> {
             let known = |key: Uuid, v: &str| links.get(&key).is_some_and(|l| l.data_version == v);
             ctx.changed_page(&k.set, None, skip, false, &known).await?
         };
-        ctx.counts("contract").received += page.len as i64;
-        ctx.counts("contract").unchanged += (page.len - page.objects.len()) as i64;
+        ctx.count_page("contract", &page);
         let mut tx = ctx.store.begin().await?;
         for object in &page.objects {
             let Some(ref_key) = key(object) else { continue };
