@@ -96,6 +96,10 @@ struct Args {
     /// would otherwise find the earlier one's pages cached).
     #[arg(long)]
     warm: bool,
+    /// Print the N slowest requests of each scenario with their paths (and, with --warm, the time
+    /// the same request took in the untimed pass): tells a slow input from a busy moment.
+    #[arg(long, default_value_t = 0)]
+    slowest: usize,
     /// Whom to time the requests as (comma-separated). With `regional`, every principal gets the same
     /// inputs, drawn from the regional manager's district, so the figures compare like for like.
     #[arg(long = "as", value_enum, value_delimiter = ',', default_values_t = [Principal::Admin])]
@@ -213,6 +217,7 @@ async fn main() -> anyhow::Result<()> {
                         args.requests,
                         &args.only,
                         args.warm,
+                        args.slowest,
                     )
                     .await?
                 }

@@ -540,6 +540,7 @@ pub async fn run(
     requests: usize,
     only: &[char],
     warm: bool,
+    slowest: usize,
 ) -> anyhow::Result<Results> {
     let (base, server) = serve(&loaded.store).await?;
     let session = Session::open(&loaded.store, &base, user_id).await?;
@@ -591,27 +592,17 @@ pub async fn run(
             };
             // Warm-up on other samples, then (with `--warm`) once untimed over the timed inputs,
             // then the timed requests.
+            let samples = &inputs.samples[..requests.min(inputs.samples.len())];
             timed(&session, scenario, via, &inputs.warmup, cursors.as_ref()).await?;
-            if warm {
-                timed(
-                    &session,
-                    scenario,
-                    via,
-                    &inputs.samples[..requests.min(inputs.samples.len())],
-                    cursors.as_ref(),
-                )
-                .await?;
-            }
-            let times = timed(
-                &session,
-                scenario,
-                via,
-                &inputs.samples[..requests.min(inputs.samples.len())],
-                cursors.as_ref(),
-            )
-            .await?;
-            let timing = Timing::of(scenario, via, times);
+            let warm_times = if warm {
+                timed(&session, scenario, via, samples, cursors.as_ref()).await?
+            } else {
+                Vec::new()
+            };
+            let times = timed(&session, scenario, via, samples, cursors.as_ref()).await?;
+            let timing = Timing::of(scenario, via, times.iter().map(|(t, _)| *t).collect());
             eprintln!("{}", timing.log_line());
+            print_slowest(&times, &warm_times, slowest);
             timings.push(timing);
         }
     }
@@ -643,14 +634,35 @@ async fn first_cursors(
     Ok(cursors)
 }
 
-/// Sends the scenario's request for each sample in turn; returns the times.
+/// The `count` slowest requests of `times`, each with the time the same request took in the
+/// untimed `--warm` pass (when there was one): a request slow both times is slow for its input, one
+/// slow only once met a busy machine.
+fn print_slowest(times: &[(Duration, String)], warm: &[(Duration, String)], count: usize) {
+    if count == 0 {
+        return;
+    }
+    let warm: HashMap<&str, Duration> = warm.iter().map(|(t, p)| (p.as_str(), *t)).collect();
+    let mut sorted: Vec<&(Duration, String)> = times.iter().collect();
+    sorted.sort_by_key(|(time, _)| std::cmp::Reverse(*time));
+    for (time, path) in sorted.into_iter().take(count) {
+        let before = warm.get(path.as_str()).map_or(String::from("-"), |t| {
+            format!("{:.2}", t.as_secs_f64() * 1000.0)
+        });
+        eprintln!(
+            "      {:>7.2} ms (warm pass {before} ms)  {path}",
+            time.as_secs_f64() * 1000.0
+        );
+    }
+}
+
+/// Sends the scenario's request for each sample in turn; returns each time with the path asked.
 async fn timed(
     session: &Session,
     scenario: Scenario,
     via: Via,
     samples: &[Sample],
     cursors: Option<&HashMap<Uuid, String>>,
-) -> anyhow::Result<Vec<Duration>> {
+) -> anyhow::Result<Vec<(Duration, String)>> {
     let mut times = Vec::with_capacity(samples.len());
     for sample in samples {
         let cursor = match cursors {
@@ -671,7 +683,7 @@ async fn timed(
                 &serde_json::from_slice::<Value>(&body)?,
             )?;
         }
-        times.push(time);
+        times.push((time, path));
     }
     if times.is_empty() {
         bail!("no request for {}", scenario.label());
