@@ -476,6 +476,31 @@ fn push_filters(
     }
 }
 
+/// Appends "the ИНН starts with `prefix`" (two or more digits) in the form an index serves in name
+/// order: four digits are a tax office's code (`counterparties_inn_office`), two a region's
+/// (`counterparties_inn_region`; a third digit is tested while walking the region in order). Five
+/// or more match at most a few hundred clients, read by range and sorted.
+fn push_inn_prefix(sql: &mut Sql, prefix: &str) {
+    match prefix.len() {
+        4 => {
+            sql.push(" AND substr(c.inn, 1, 4) = ").bind_text(prefix);
+        }
+        2 | 3 => {
+            sql.push(" AND substr(c.inn, 1, 2) = ")
+                .bind_text(&prefix[..2]);
+            if prefix.len() == 3 {
+                sql.push(" AND substr(c.inn, 3, 1) = ")
+                    .bind_text(&prefix[2..]);
+            }
+        }
+        _ => {
+            sql.push(" AND c.inn >= ").bind_text(prefix);
+            sql.push(" AND c.inn < ")
+                .bind_text(prefix_upper_bound(prefix));
+        }
+    }
+}
+
 /// The filters of [`push_filters`] that a search posting answers itself (scope, territory, owner),
 /// on the alias `st`.
 fn push_posting_filters(
@@ -537,9 +562,11 @@ pub async fn list_within(
             // Scope, territory and owner are on the postings; other filters need the rows.
             let needs_rows =
                 query.segment.is_some() || query.industry.is_some() || query.kind.is_some();
+            let longer = search::longer_terms(&mut *connection, KIND, &words[0]).await?;
             let page = search::SortedPage {
                 record_kind: KIND,
                 words,
+                longer: longer.as_deref(),
                 join: needs_rows.then_some("JOIN counterparties c ON c.id = st.record_id"),
                 limit: query.limit + 1,
                 direction: query.direction,
@@ -557,10 +584,7 @@ pub async fn list_within(
             sql.push("SELECT c.id FROM counterparties c WHERE 1 = 1");
             push_filters(&mut sql, &reaches, query, territories.as_deref());
             match &search {
-                Some(Search::InnPrefix(inn)) => {
-                    sql.push(" AND c.inn >= ").bind_text(inn.clone());
-                    sql.push(" AND c.inn < ").bind_text(prefix_upper_bound(inn));
-                }
+                Some(Search::InnPrefix(inn)) => push_inn_prefix(&mut sql, inn),
                 Some(Search::EmailPrefix(email)) => {
                     sql.push(" AND c.email_sort >= ").bind_text(email.clone());
                     sql.push(" AND c.email_sort < ")

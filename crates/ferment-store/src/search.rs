@@ -7,7 +7,7 @@
 //! without reading every record with that word (migration 0003 explains why).
 
 use ferment_domain::text::{prefix_upper_bound, search_terms};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::StoreResult;
@@ -102,12 +102,54 @@ pub fn push_match(sql: &mut Sql, record_kind: &str, id_column: &str, query: &str
     }
 }
 
+/// At most this many longer words are read one by one for a page (see [`longer_terms`]); past it
+/// a page reads every posting of the prefix's range and sorts them.
+pub const MAX_LONGER_TERMS: i64 = 48;
+
+/// The distinct words in `record_kind`'s index that are longer than `word` and start with it, in
+/// order — or `None` when there are more than [`MAX_LONGER_TERMS`]. One index seek per word: a
+/// loose index scan, written as a recursive query since neither database skips through an index
+/// by itself. Each step is `ORDER BY … LIMIT 1`, not `min()`: PostgreSQL misjudged the first
+/// step's range as one row and aggregated all of it (12 776 entries for «луг» at a million rows).
+pub async fn longer_terms(
+    connection: &mut AnyConnection,
+    record_kind: &str,
+    word: &str,
+) -> StoreResult<Option<Vec<String>>> {
+    let rows = sqlx::query(
+        "WITH RECURSIVE t(term) AS ( \
+         SELECT (SELECT s.term FROM search_terms s \
+                 WHERE s.record_kind = $1 AND s.term > $2 AND s.term < $3 \
+                 ORDER BY s.term LIMIT 1) \
+         UNION ALL \
+         SELECT (SELECT s.term FROM search_terms s \
+                 WHERE s.record_kind = $1 AND s.term > t.term AND s.term < $3 \
+                 ORDER BY s.term LIMIT 1) \
+         FROM t WHERE t.term IS NOT NULL) \
+         SELECT term FROM t WHERE term IS NOT NULL LIMIT $4",
+    )
+    .bind(record_kind)
+    .bind(word)
+    .bind(prefix_upper_bound(word))
+    .bind(MAX_LONGER_TERMS + 1)
+    .fetch_all(connection)
+    .await?;
+    let terms = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("term"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((terms.len() as i64 <= MAX_LONGER_TERMS).then_some(terms))
+}
+
 /// One page of a search in sort-key order, for lists sorted by the key stored in the index.
 pub struct SortedPage<'a> {
     /// The kind of record searched.
     pub record_kind: &'a str,
     /// The search words, as [`query_words`] gives them (not empty).
     pub words: &'a [String],
+    /// The longer words starting with the first word, as [`longer_terms`] found them; `None`
+    /// when there were too many to read one by one.
+    pub longer: Option<&'a [String]>,
     /// `JOIN <table> <alias> ON <alias>.id = st.record_id` when the filters need the records'
     /// rows; `None` when they read only the posting's own columns (`st.owner_id`,
     /// `st.territory_id`), which spares a lookup per entry skipped.
@@ -120,68 +162,106 @@ pub struct SortedPage<'a> {
     pub cursor: Option<&'a Cursor>,
 }
 
+/// Which postings one branch of [`push_sorted_page`] reads.
+enum Postings<'a> {
+    /// One word's: already in sort-key order in the index.
+    Of(&'a str),
+    /// Every word longer than this one starting with it: read whole and sorted.
+    LongerThan(&'a str),
+}
+
 /// Appends `SELECT record_id …`: the ids of the first `limit` records in sort-key order that have
 /// every word and pass `filters` (conditions on the joined record or on the posting `st`, each
 /// starting with ` AND `). Without a join the filters must not need deleted records excluded: a
 /// deleted record's words are removed with it.
 ///
-/// The first word drives: its exact term's posting list is already in order, so the database reads
-/// entries until `limit` records pass; the longer words starting with it (few, for a whole word)
-/// are read and sorted apart; the union of the two holds the page. Every other word is checked per
-/// record. The caller orders the ids' rows again and keeps `limit`.
+/// The first word drives. Its exact term's posting list is already in order, and so is each
+/// longer word's starting with it: the database reads each list only until `limit` records pass,
+/// and merges the few pages (a record holding two of the words comes once). When the longer words
+/// are too many to list ([`SortedPage::longer`] is `None`), their postings are read whole and
+/// sorted instead. Every other word is checked per record. The caller orders the ids' rows again
+/// and keeps `limit`.
 pub fn push_sorted_page(sql: &mut Sql, page: &SortedPage<'_>, filters: &dyn Fn(&mut Sql)) {
-    let Some((first, others)) = page.words.split_first() else {
+    let Some((first, _)) = page.words.split_first() else {
         sql.push("SELECT record_id FROM search_terms WHERE 1 = 0");
         return;
     };
     let direction = page.direction.sql();
-    for (branch, exact) in [("e", true), ("p", false)] {
-        if !exact {
-            sql.push(" UNION ");
+    sql.push("SELECT record_id FROM (SELECT DISTINCT record_id, sort_key FROM (");
+    push_branch(sql, page, Postings::Of(first), 0, filters);
+    match page.longer {
+        Some(longer) => {
+            for (n, word) in longer.iter().enumerate() {
+                sql.push(" UNION ALL ");
+                push_branch(sql, page, Postings::Of(word), n + 1, filters);
+            }
         }
-        sql.push("SELECT record_id FROM (SELECT ");
-        if !exact {
-            // a record may hold several longer words starting with `first`
-            sql.push("DISTINCT ");
+        None => {
+            sql.push(" UNION ALL ");
+            push_branch(sql, page, Postings::LongerThan(first), 1, filters);
         }
-        sql.push("st.record_id, st.sort_key FROM search_terms st ")
-            .push(page.join.unwrap_or(""))
-            .push(" WHERE st.record_kind = ")
-            .bind_text(page.record_kind);
-        if exact {
-            sql.push(" AND st.term = ").bind_text(first.clone());
-        } else {
-            sql.push(" AND st.term > ").bind_text(first.clone());
-            sql.push(" AND st.term < ")
-                .bind_text(prefix_upper_bound(first));
-        }
-        filters(sql);
-        for word in others {
-            sql.push(
-                " AND EXISTS (SELECT 1 FROM search_terms o WHERE o.record_id = st.record_id \
-                 AND o.record_kind = ",
-            )
-            .bind_text(page.record_kind)
-            .push(" AND o.term >= ")
-            .bind_text(word.clone())
-            .push(" AND o.term < ")
-            .bind_text(prefix_upper_bound(word))
-            .push(")");
-        }
-        if let Some(cursor) = page.cursor {
-            sql.push(" AND (st.sort_key, st.record_id) ")
-                .push(page.direction.after())
-                .push(" (")
-                .bind_text(cursor.value.clone())
-                .push(", ")
-                .bind_text(cursor.id.clone())
-                .push(")");
-        }
-        sql.push(&format!(
-            " ORDER BY st.sort_key {direction}, st.record_id {direction} LIMIT "
-        ))
-        .bind(Arg::Int(page.limit))
-        .push(") ")
-        .push(branch);
     }
+    sql.push(&format!(
+        ") u ORDER BY sort_key {direction}, record_id {direction} LIMIT "
+    ))
+    .bind(Arg::Int(page.limit))
+    .push(") page");
+}
+
+/// One branch of [`push_sorted_page`]: the first `limit` matching postings of `postings` in
+/// sort-key order, as the subquery `b<n>`.
+fn push_branch(
+    sql: &mut Sql,
+    page: &SortedPage<'_>,
+    postings: Postings<'_>,
+    n: usize,
+    filters: &dyn Fn(&mut Sql),
+) {
+    let direction = page.direction.sql();
+    sql.push("SELECT * FROM (SELECT ");
+    if matches!(postings, Postings::LongerThan(_)) {
+        // a record may hold several longer words starting with the first
+        sql.push("DISTINCT ");
+    }
+    sql.push("st.record_id, st.sort_key FROM search_terms st ")
+        .push(page.join.unwrap_or(""))
+        .push(" WHERE st.record_kind = ")
+        .bind_text(page.record_kind);
+    match postings {
+        Postings::Of(word) => {
+            sql.push(" AND st.term = ").bind_text(word);
+        }
+        Postings::LongerThan(word) => {
+            sql.push(" AND st.term > ").bind_text(word);
+            sql.push(" AND st.term < ")
+                .bind_text(prefix_upper_bound(word));
+        }
+    }
+    filters(sql);
+    for word in &page.words[1..] {
+        sql.push(
+            " AND EXISTS (SELECT 1 FROM search_terms o WHERE o.record_id = st.record_id \
+             AND o.record_kind = ",
+        )
+        .bind_text(page.record_kind)
+        .push(" AND o.term >= ")
+        .bind_text(word.clone())
+        .push(" AND o.term < ")
+        .bind_text(prefix_upper_bound(word))
+        .push(")");
+    }
+    if let Some(cursor) = page.cursor {
+        sql.push(" AND (st.sort_key, st.record_id) ")
+            .push(page.direction.after())
+            .push(" (")
+            .bind_text(cursor.value.clone())
+            .push(", ")
+            .bind_text(cursor.id.clone())
+            .push(")");
+    }
+    sql.push(&format!(
+        " ORDER BY st.sort_key {direction}, st.record_id {direction} LIMIT "
+    ))
+    .bind(Arg::Int(page.limit))
+    .push(&format!(") b{n}"));
 }

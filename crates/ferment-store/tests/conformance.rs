@@ -7,7 +7,7 @@ use ferment_domain::requisites::{complete_inn_legal, complete_ogrn};
 use ferment_store::counterparties::{self, ListQuery, SortKey};
 use ferment_store::list::{Cursor, Direction};
 use ferment_store::testing::{databases, open};
-use ferment_store::{StoreError, history, territories};
+use ferment_store::{StoreError, history, search, territories};
 
 fn company(name: &str, serial: u32) -> ferment_domain::counterparty::Counterparty {
     let inn = complete_inn_legal(&format!("77{:07}", serial));
@@ -485,6 +485,157 @@ async fn a_word_search_pages_in_name_order_from_the_sorted_index() {
             ["Альфа молоко", "Бета Молоковоз", "Ёж молоко завод"]
         );
         assert!(all_pages(&store, search("юг"), 2).await.is_empty());
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_inn_prefix_of_any_length_finds_the_clients_whose_inn_starts_with_it() {
+    // Two, three and four digits are served by the region and tax-office indexes in name order,
+    // five and more by a range over the ИНН: every length must find the same clients, in order,
+    // page after page, in both directions.
+    let clients = [
+        ("Вега", "770800001"),
+        ("Арка", "770800002"),
+        ("Дельта", "770900003"),
+        ("Гамма", "771000004"),
+        ("Бета", "780800005"),
+        ("Ель", "501200006"),
+        ("Жук", "770800007"),
+    ];
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        territories::seed(&mut tx).await.unwrap();
+        let mut ids = Vec::new();
+        for (serial, (name, inn9)) in clients.iter().enumerate() {
+            let inn = complete_inn_legal(inn9);
+            let data = CounterpartyInput {
+                name: (*name).into(),
+                inn: inn.clone(),
+                kpp: format!("{}01001", &inn[..4]),
+                ogrn: complete_ogrn(&format!("10277{:07}", 700 + serial)),
+                ..Default::default()
+            }
+            .validate()
+            .expect("a valid company");
+            ids.push(counterparties::insert(&mut tx, None, &data).await.unwrap());
+        }
+        // a deleted client is not found by any prefix
+        let deleted = ids.last().unwrap();
+        counterparties::delete(&mut tx, None, deleted.meta.id, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        for (q, expected) in [
+            ("77", vec!["Арка", "Вега", "Гамма", "Дельта"]),
+            ("770", vec!["Арка", "Вега", "Дельта"]),
+            ("771", vec!["Гамма"]),
+            ("7708", vec!["Арка", "Вега"]),
+            ("77080", vec!["Арка", "Вега"]),
+            ("770800001", vec!["Вега"]),
+            ("78", vec!["Бета"]),
+            ("7808", vec!["Бета"]),
+            ("50", vec!["Ель"]),
+            ("51", vec![]),
+            ("7711", vec![]),
+        ] {
+            let search = ListQuery {
+                q: Some(q.into()),
+                ..Default::default()
+            };
+            for limit in [1, 50] {
+                assert_eq!(
+                    all_pages(&store, search.clone(), limit).await,
+                    expected,
+                    "{} «{q}» limit {limit}",
+                    database.label
+                );
+            }
+            let mut reversed = expected.clone();
+            reversed.reverse();
+            let descending = ListQuery {
+                direction: Direction::Descending,
+                ..search
+            };
+            assert_eq!(
+                all_pages(&store, descending, 1).await,
+                reversed,
+                "«{q}» descending"
+            );
+        }
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_prefix_of_many_longer_words_pages_the_same_as_one_of_few() {
+    // «сыр» exactly, and 52 longer words starting with it: more than a page reads one by one, so
+    // «сыр» reads their postings whole and sorts them, while «сыра» (26 of them) merges the
+    // words' own sorted lists. Both must page alike, a record holding two of the words once.
+    let letters: Vec<char> = "абвгдежзиклмнопрстуфхцчшэю".chars().collect();
+    let mut names = vec!["Сыр".to_string(), "Сыраа сыраб".to_string()];
+    for first in ['а', 'б'] {
+        for second in &letters {
+            names.push(format!("Сыр{first}{second}"));
+        }
+    }
+    assert!(names.len() as i64 - 2 > search::MAX_LONGER_TERMS);
+    for database in databases().await {
+        let store = open(&database).await;
+        let mut tx = store.begin().await.unwrap();
+        territories::seed(&mut tx).await.unwrap();
+        for (index, name) in names.iter().enumerate() {
+            counterparties::insert(&mut tx, None, &company(name, 500 + index as u32))
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut reader = store.reader().await.unwrap();
+        assert_eq!(
+            search::longer_terms(&mut reader, "counterparty", "сыр")
+                .await
+                .unwrap(),
+            None,
+            "{}",
+            database.label
+        );
+        let few = search::longer_terms(&mut reader, "counterparty", "сыра")
+            .await
+            .unwrap()
+            .expect("26 longer words are read one by one");
+        assert_eq!(few.len(), 26);
+        assert_eq!(few[0], "сыраа");
+        drop(reader);
+
+        let mut expected: Vec<String> = names.clone();
+        expected.sort_by_key(|name| ferment_domain::text::normalize(name));
+        let starting = |prefix: &str| -> Vec<String> {
+            expected
+                .iter()
+                .filter(|name| ferment_domain::text::normalize(name).starts_with(prefix))
+                .cloned()
+                .collect()
+        };
+        for (q, limit) in [("сыр", 5), ("сыр", 50), ("сыра", 4), ("сыра", 50)] {
+            let search = ListQuery {
+                q: Some(q.into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                all_pages(&store, search.clone(), limit).await,
+                starting(q),
+                "{} «{q}» limit {limit}",
+                database.label
+            );
+            let mut reversed = starting(q);
+            reversed.reverse();
+            let descending = ListQuery {
+                direction: Direction::Descending,
+                ..search
+            };
+            assert_eq!(all_pages(&store, descending, limit).await, reversed);
+        }
         store.close().await;
     }
 }
