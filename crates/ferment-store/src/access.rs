@@ -6,15 +6,16 @@
 //! for a regional manager that is `territory_id = $n`, which the `(territory_id, name_sort, id)`
 //! index serves in order (a subquery there made both planners walk the whole name index).
 
-use ferment_domain::access::{Actor, HeldRole, RecordFacts, Scope, TerritoryRef};
+use ferment_domain::access::{Actor, HeldRole, RecordFacts, Rights, Scope, TerritoryRef};
+use ferment_domain::text::prefix_upper_bound;
 use ferment_domain::user::User;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::counterparties::territory_and_inside;
-use crate::roles::{self, Role};
-use crate::sql::{Arg, Sql};
-use crate::{Record, StoreResult, users};
+use crate::roles;
+use crate::sql::{Arg, Sql, json_rows, read_json_rows};
+use crate::{Record, StoreResult, parse_json, users};
 
 /// A scope ready for SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub async fn resolve(connection: &mut AnyConnection, scope: &Scope) -> StoreResu
             owner,
             department,
             territory,
-        } => (*owner, *department, *territory),
+        } => (*owner, *department, territory.as_ref()),
     };
     let mut owners: Vec<String> = owner.iter().map(Uuid::to_string).collect();
     if let Some(department) = department {
@@ -54,7 +55,10 @@ pub async fn resolve(connection: &mut AnyConnection, scope: &Scope) -> StoreResu
         owners.dedup();
     }
     let territories = match territory {
-        Some(territory) => territory_and_inside(connection, territory).await?,
+        Some(territory) if !territory.inside.is_empty() => {
+            territory.inside.iter().map(Uuid::to_string).collect()
+        }
+        Some(territory) => territory_and_inside(connection, territory.id).await?,
         None => Vec::new(),
     };
     Ok(Reach::Some {
@@ -177,35 +181,38 @@ pub async fn actor(connection: &mut AnyConnection, user: &Record<User>) -> Store
                 Some(row) => Some(TerritoryRef {
                     id,
                     path: row.try_get("path")?,
+                    inside: Vec::new(),
                 }),
                 None => None,
             }
         }
         None => None,
     };
+    let held = held
+        .into_iter()
+        .map(|role| HeldRole {
+            code: role.code,
+            rights: role.rights,
+        })
+        .collect();
     Ok(actor_of(user, held, territory))
 }
 
 /// The actor of a user holding `held` roles in `territory`.
-fn actor_of(user: &Record<User>, held: Vec<Role>, territory: Option<TerritoryRef>) -> Actor {
+fn actor_of(user: &Record<User>, held: Vec<HeldRole>, territory: Option<TerritoryRef>) -> Actor {
     Actor {
         user_id: user.meta.id,
         department_id: user.data.department_id,
         territory,
-        roles: held
-            .into_iter()
-            .map(|role| HeldRole {
-                code: role.code,
-                rights: role.rights,
-            })
-            .collect(),
+        roles: held,
         overrides: user.data.overrides.clone(),
     }
 }
 
-/// The live sign-in secret with this digest, its user and the user's actor, in two queries (the
-/// token with its user and territory path, then the roles with their rights): every request pays
-/// this, so it is kept short.
+/// The live sign-in secret with this digest, its user and the user's actor, in one query: the
+/// token with its user, the user's territory with the territories inside it (what a territory
+/// scope lists), and the roles with their rights, the last two gathered as JSON. Every request
+/// pays this, so it is kept to one round trip.
 pub async fn actor_for_token(
     connection: &mut AnyConnection,
     token_hash: &str,
@@ -215,8 +222,14 @@ pub async fn actor_for_token(
         .map(|column| format!("u.{column}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let roles = json_rows(connection, "r.code, r.rights");
+    let inside = json_rows(connection, "x.id");
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT t.user_id, t.kind, t.csrf_token, t.expires_at, {columns}, tr.path AS territory_path \
+        "SELECT t.user_id, t.kind, t.csrf_token, t.expires_at, {columns}, tr.path AS territory_path, \
+         (SELECT {roles} FROM user_roles ur JOIN roles r ON r.code = ur.role_code \
+          WHERE ur.user_id = u.id) AS held_roles, \
+         (SELECT {inside} FROM territories x \
+          WHERE x.path >= tr.path AND x.path < tr.path || $3) AS territory_inside \
          FROM auth_tokens t JOIN users u ON u.id = t.user_id \
          LEFT JOIN territories tr ON tr.id = u.territory_id \
          WHERE t.token_hash = $1 AND u.active = 1 AND u.deleted_at IS NULL \
@@ -224,15 +237,37 @@ pub async fn actor_for_token(
     )))
     .bind(token_hash)
     .bind(crate::now_text())
+    .bind(prefix_upper_bound(""))
     .fetch_optional(&mut *connection)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let token = users::token_from_row(&row)?;
-    let held = roles::of_user(&mut *connection, token.user_id).await?;
+    let mut held = read_json_rows::<(String, String)>(
+        row.try_get::<Option<String>, _>("held_roles")?.as_deref(),
+    )?
+    .into_iter()
+    .map(|(code, rights)| {
+        Ok(HeldRole {
+            code,
+            rights: parse_json(&rights, Rights::from_json)?,
+        })
+    })
+    .collect::<StoreResult<Vec<_>>>()?;
+    held.sort_by(|a, b| a.code.cmp(&b.code));
     let user = users::from_row(&row, held.iter().map(|role| role.code.clone()).collect())?;
     let path: Option<String> = row.try_get("territory_path")?;
     let territory = match (user.data.territory_id, path) {
-        (Some(id), Some(path)) => Some(TerritoryRef { id, path }),
+        (Some(id), Some(path)) => Some(TerritoryRef {
+            id,
+            path,
+            inside: read_json_rows::<(String,)>(
+                row.try_get::<Option<String>, _>("territory_inside")?
+                    .as_deref(),
+            )?
+            .into_iter()
+            .map(|(id,)| crate::parse_id(&id))
+            .collect::<StoreResult<Vec<_>>>()?,
+        }),
         _ => None,
     };
     let actor = actor_of(&user, held, territory);

@@ -116,17 +116,30 @@ pub async fn select_json<T: serde::de::DeserializeOwned>(
     rest: impl FnOnce(&mut Sql),
 ) -> crate::StoreResult<Vec<T>> {
     use sqlx::Row as _;
-    let head = if connection.backend_name() == "SQLite" {
-        format!("SELECT json_group_array(json_array({columns}))")
-    } else {
-        format!("SELECT CAST(json_agg(json_build_array({columns})) AS TEXT)")
-    };
+    let head = format!("SELECT {}", json_rows(connection, columns));
     let mut sql = Sql::for_connection(connection, &head);
     rest(&mut sql);
     let row = sql.query().fetch_one(&mut *connection).await?;
-    // PostgreSQL's json_agg of no rows is NULL.
-    match row.try_get::<Option<String>, _>(0)? {
-        Some(text) => Ok(serde_json::from_str(&text).map_err(anyhow::Error::from)?),
+    read_json_rows(row.try_get::<Option<String>, _>(0)?.as_deref())
+}
+
+/// The aggregate that gathers `columns` of every row into one JSON array of arrays, in the dialect
+/// of `connection` — for [`select_json`], or for a scalar subquery that brings a few rows along
+/// with another statement's row. Read the value back with [`read_json_rows`].
+pub fn json_rows(connection: &sqlx::AnyConnection, columns: &str) -> String {
+    if connection.backend_name() == "SQLite" {
+        format!("json_group_array(json_array({columns}))")
+    } else {
+        format!("CAST(json_agg(json_build_array({columns})) AS TEXT)")
+    }
+}
+
+/// Decodes what [`json_rows`] gathered (`None`: PostgreSQL's aggregate of no rows).
+pub fn read_json_rows<T: serde::de::DeserializeOwned>(
+    text: Option<&str>,
+) -> crate::StoreResult<Vec<T>> {
+    match text {
+        Some(text) => Ok(serde_json::from_str(text).map_err(anyhow::Error::from)?),
         None => Ok(Vec::new()),
     }
 }

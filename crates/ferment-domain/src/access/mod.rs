@@ -146,6 +146,9 @@ pub struct TerritoryRef {
     pub id: Uuid,
     /// Its path from the root.
     pub path: String,
+    /// The ids of this territory and of every territory inside it, when they were read with the
+    /// actor (the store's lists filter by them); empty when not, and the store reads them then.
+    pub inside: Vec<Uuid>,
 }
 
 impl TerritoryRef {
@@ -280,7 +283,7 @@ pub enum Scope {
         /// Records owned by users of this department (`team`).
         department: Option<Uuid>,
         /// Records in this territory or inside it (`territory`).
-        territory: Option<Uuid>,
+        territory: Option<TerritoryRef>,
     },
 }
 
@@ -320,7 +323,7 @@ pub fn list_scope(actor: &Actor, kind: RecordKind, operation: Operation) -> Scop
         .territory
         .as_ref()
         .filter(|_| has(Level::Territory))
-        .map(|territory| territory.id);
+        .cloned();
     if owner.is_none() && department.is_none() && territory.is_none() {
         Scope::None
     } else {

@@ -56,14 +56,19 @@ fn expected_reach(level: Level, relation: Relation) -> bool {
     }
 }
 
+fn my_region() -> TerritoryRef {
+    TerritoryRef {
+        id: MY_REGION,
+        path: "/RU/RU-VFD/RU-TA/".into(),
+        inside: vec![MY_REGION],
+    }
+}
+
 fn user(rights: Rights) -> Actor {
     Actor {
         user_id: ME,
         department_id: Some(MY_DEPARTMENT),
-        territory: Some(TerritoryRef {
-            id: MY_REGION,
-            path: "/RU/RU-VFD/RU-TA/".into(),
-        }),
+        territory: Some(my_region()),
         roles: vec![HeldRole {
             code: "role".into(),
             rights,
@@ -147,11 +152,13 @@ fn scope_matches(scope: &Scope, relation: Relation) -> bool {
         } => {
             let by_owner = owner.is_some() && record.owner_id == *owner;
             let by_team = department.is_some() && record.owner_department_id == *department;
-            let by_territory = *territory == Some(MY_REGION)
-                && record
-                    .territory_path
-                    .as_deref()
-                    .is_some_and(|p| p.starts_with("/RU/RU-VFD/RU-TA/"));
+            let by_territory = territory.as_ref().is_some_and(|territory| {
+                territory.id == MY_REGION
+                    && record
+                        .territory_path
+                        .as_deref()
+                        .is_some_and(|p| territory.contains(p))
+            });
             by_owner || by_team || by_territory
         }
     }
@@ -221,7 +228,7 @@ fn roles_add_up() {
         Scope::Some {
             owner: Some(ME),
             department: None,
-            territory: Some(MY_REGION)
+            territory: Some(my_region())
         }
     );
 }
