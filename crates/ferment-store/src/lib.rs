@@ -128,6 +128,15 @@ impl Store {
             .run(&self.write)
             .await
             .context("running database migrations")?;
+        if self.dialect == Dialect::Sqlite {
+            // SQLite keeps no statistics by itself, and without them its planner guesses an
+            // index's selectivity (a scoped ИНН search then walked a whole district). As SQLite
+            // advises for long-running applications: analyze, on start, the tables that never were
+            // or have grown tenfold since, on a bounded sample. (PostgreSQL's autovacuum does this.)
+            let mut connection = self.write.acquire().await?;
+            connection.execute("PRAGMA analysis_limit = 1000").await?;
+            connection.execute("PRAGMA optimize = 0x10002").await?;
+        }
         Ok(())
     }
 
