@@ -15,12 +15,16 @@ CREATE INDEX counterparties_territory_name ON counterparties
 DROP INDEX counterparties_owner_name;
 CREATE INDEX counterparties_owner_name ON counterparties
     (owner_id, name_sort, id, deleted_at, territory_id) WHERE deleted_at IS NULL;
+-- The ИНН prefix indexes also hold the ИНН itself: the query names `inn` (in `substr(inn, …)` and
+-- the third digit's test), so without it every entry cost a row lookup.
 DROP INDEX counterparties_inn_office;
 CREATE INDEX counterparties_inn_office ON counterparties
-    (substr(inn, 1, 4), name_sort, id, deleted_at, territory_id, owner_id) WHERE deleted_at IS NULL;
+    (substr(inn, 1, 4), name_sort, id, deleted_at, inn, territory_id, owner_id)
+    WHERE deleted_at IS NULL;
 DROP INDEX counterparties_inn_region;
 CREATE INDEX counterparties_inn_region ON counterparties
-    (substr(inn, 1, 2), name_sort, id, deleted_at, territory_id, owner_id) WHERE deleted_at IS NULL;
+    (substr(inn, 1, 2), name_sort, id, deleted_at, inn, territory_id, owner_id)
+    WHERE deleted_at IS NULL;
 -- Statistics for the new indexes: without them the planner guesses, and took a scoped ИНН search
 -- through the district's index (0.6 s at a million clients).
 ANALYZE counterparties;
