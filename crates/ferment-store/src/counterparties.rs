@@ -476,16 +476,17 @@ fn push_filters(
     }
 }
 
-/// Appends "the ИНН starts with `prefix`" (two or more digits) in the form an index serves in name
-/// order: four digits are a tax office's code (`counterparties_inn_office`), two a region's
-/// (`counterparties_inn_region`; a third digit is tested while walking the region in order). Five
-/// or more match at most a few hundred clients, read by range and sorted.
-fn push_inn_prefix(sql: &mut Sql, prefix: &str) {
-    match prefix.len() {
-        4 => {
+/// Appends "the ИНН starts with `prefix`" (two or more digits). Sorted by name, in the form an
+/// index serves in name order: four digits are a tax office's code (`counterparties_inn_office`),
+/// two a region's (`counterparties_inn_region`; a third digit is tested while walking the region in
+/// order); five or more match at most a few hundred clients, read by range and sorted. Sorted
+/// otherwise, as a range, which the ИНН index serves (in ИНН order).
+fn push_inn_prefix(sql: &mut Sql, prefix: &str, by_name: bool) {
+    match (by_name, prefix.len()) {
+        (true, 4) => {
             sql.push(" AND substr(c.inn, 1, 4) = ").bind_text(prefix);
         }
-        2 | 3 => {
+        (true, 2 | 3) => {
             sql.push(" AND substr(c.inn, 1, 2) = ")
                 .bind_text(&prefix[..2]);
             if prefix.len() == 3 {
@@ -584,7 +585,9 @@ pub async fn list_within(
             sql.push("SELECT c.id FROM counterparties c WHERE 1 = 1");
             push_filters(&mut sql, &reaches, query, territories.as_deref());
             match &search {
-                Some(Search::InnPrefix(inn)) => push_inn_prefix(&mut sql, inn),
+                Some(Search::InnPrefix(inn)) => {
+                    push_inn_prefix(&mut sql, inn, query.sort == SortKey::Name)
+                }
                 Some(Search::EmailPrefix(email)) => {
                     sql.push(" AND c.email_sort >= ").bind_text(email.clone());
                     sql.push(" AND c.email_sort < ")

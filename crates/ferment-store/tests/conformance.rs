@@ -574,6 +574,18 @@ async fn an_inn_prefix_of_any_length_finds_the_clients_whose_inn_starts_with_it(
                 "«{q}» descending"
             );
         }
+        // sorted by ИНН, a short prefix is a range in ИНН order
+        let by_inn = ListQuery {
+            q: Some("77".into()),
+            sort: SortKey::Inn,
+            ..Default::default()
+        };
+        assert_eq!(
+            all_pages(&store, by_inn, 1).await,
+            vec!["Вега", "Арка", "Дельта", "Гамма"],
+            "{}",
+            database.label
+        );
         store.close().await;
     }
 }
