@@ -45,10 +45,14 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 use uuid::Uuid;
 
 pub use error::{StoreError, StoreResult};
+
+/// How long a PostgreSQL connection may sit idle in the pool before it is pinged when next handed
+/// out (a server restart or an idle timeout drops connections; a busy one was used a moment ago).
+pub const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(5);
 
 /// A transaction on the write side of the store.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
@@ -95,6 +99,19 @@ impl Store {
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))
+                    // sqlx pings every connection it hands out by default: a round trip to the
+                    // server for each `acquire`, two or more per request. A connection used a moment
+                    // ago is alive; only one that sat idle is checked (and replaced if the server
+                    // dropped it, as after a restart).
+                    .test_before_acquire(false)
+                    .before_acquire(|connection, meta| {
+                        Box::pin(async move {
+                            if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                                connection.ping().await?;
+                            }
+                            Ok(true)
+                        })
+                    })
                     .connect_with(options)
                     .await
                     .context("connecting to PostgreSQL")?;
@@ -261,6 +278,9 @@ async fn sqlite_pool(
     AnyPoolOptions::new()
         .max_connections(size)
         .acquire_timeout(Duration::from_secs(30))
+        // An SQLite connection is a file handle in this process: nothing can drop it between
+        // uses, and sqlx's default ping on every `acquire` only costs a trip to its worker thread.
+        .test_before_acquire(false)
         .after_connect(move |connection: &mut AnyConnection, _| {
             Box::pin(async move {
                 // WAL lets readers go on while the single writer commits; NORMAL sync is durable

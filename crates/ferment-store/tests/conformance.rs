@@ -767,3 +767,44 @@ async fn an_sqlite_database_has_planner_statistics_after_migrating_on_start() {
     assert_eq!(analyzed(store.clone()).await, 1, "statistics after a start");
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_postgresql_connection_the_server_dropped_while_idle_is_replaced_unseen() {
+    // The pool checks only connections that sat idle (a busy one is not pinged on every use); a
+    // restart or an administrator ending the sessions must still cost no request an error.
+    use sqlx::{Connection as _, Row as _};
+    let Some(server) = ferment_store::testing::postgres_url() else {
+        return;
+    };
+    let database = ferment_store::testing::postgres(&server).await.unwrap();
+    let store = open(&database).await;
+    let backend = |store: ferment_store::Store| async move {
+        let mut reader = store.reader().await?;
+        let row = sqlx::query("SELECT pg_backend_pid() AS pid")
+            .fetch_one(&mut *reader)
+            .await?;
+        Ok::<i64, ferment_store::StoreError>(i64::from(row.get::<i32, _>("pid")))
+    };
+    let before = backend(store.clone()).await.unwrap();
+    let mut admin = sqlx::PgConnection::connect(&database.url).await.unwrap();
+    let ended: i64 = sqlx::query(
+        // (OFFSET 0 keeps the filter ahead of the call: a superuser's process is not ours to end)
+        "SELECT COUNT(*) AS n FROM (SELECT pid FROM pg_stat_activity \
+         WHERE datname = current_database() AND usename = current_user \
+         AND backend_type = 'client backend' AND pid <> pg_backend_pid() OFFSET 0) ours \
+         WHERE pg_terminate_backend(pid)",
+    )
+    .fetch_one(&mut admin)
+    .await
+    .unwrap()
+    .get("n");
+    admin.close().await.unwrap();
+    assert!(ended >= 1, "the store's connections were ended");
+    tokio::time::sleep(ferment_store::PING_WHEN_IDLE_FOR + std::time::Duration::from_secs(1)).await;
+    let after = backend(store.clone())
+        .await
+        .expect("a fresh connection replaces the dropped one");
+    assert_ne!(after, before, "a new server session");
+    assert!(store.ping().await, "the store answers");
+    store.close().await;
+}
