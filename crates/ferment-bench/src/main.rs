@@ -91,6 +91,9 @@ struct Args {
     /// search, d card, e sales board, f my open tasks, g complete a task.
     #[arg(long, value_delimiter = ',', default_values_t = ['a', 'b', 'c', 'd', 'e', 'f', 'g'])]
     only: Vec<char>,
+    /// Time the counterparty scenarios (a–d) through these (comma-separated): `api`, `page`.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [measure::Via::Api, measure::Via::Page])]
+    via: Vec<measure::Via>,
     /// Request every timed input once, untimed, before timing it: the figures are then those of a
     /// warm cache, and the order in which principals run no longer favours the later ones (which
     /// would otherwise find the earlier one's pages cached).
@@ -214,10 +217,13 @@ async fn main() -> anyhow::Result<()> {
                         &loaded,
                         user_id,
                         inputs,
-                        args.requests,
-                        &args.only,
-                        args.warm,
-                        args.slowest,
+                        &measure::Plan {
+                            requests: args.requests,
+                            only: &args.only,
+                            via: &args.via,
+                            warm: args.warm,
+                            slowest: args.slowest,
+                        },
                     )
                     .await?
                 }
