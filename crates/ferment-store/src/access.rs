@@ -6,7 +6,7 @@
 //! for a regional manager that is `territory_id = $n`, which the `(territory_id, name_sort, id)`
 //! index serves in order (a subquery there made both planners walk the whole name index).
 
-use ferment_domain::access::{Actor, HeldRole, RecordFacts, Rights, Scope, TerritoryRef};
+use ferment_domain::access::{Actor, HeldRole, RecordFacts, Scope, TerritoryRef};
 use ferment_domain::text::prefix_upper_bound;
 use ferment_domain::user::User;
 use sqlx::{AnyConnection, Row};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::counterparties::territory_and_inside;
 use crate::roles;
 use crate::sql::{Arg, Sql, json_rows, read_json_rows};
-use crate::{Record, StoreResult, parse_json, users};
+use crate::{Record, StoreResult, users};
 
 /// A scope ready for SQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,7 +249,7 @@ pub async fn actor_for_token(
     .map(|(code, rights)| {
         Ok(HeldRole {
             code,
-            rights: parse_json(&rights, Rights::from_json)?,
+            rights: roles::rights_from_text(&rights)?,
         })
     })
     .collect::<StoreResult<Vec<_>>>()?;
