@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::access::{self, Reach, push_reaches};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Direction, Page};
-use crate::sql::{Arg, Sql};
+use crate::sql::{Arg, Sql, json_rows_ordered, read_json_rows};
 use crate::{
     Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id, search,
 };
@@ -396,6 +396,27 @@ pub struct ListRow {
     pub email: Option<String>,
 }
 
+/// A row of [`list_within`]'s page as the database gathered it (a JSON array, in this order).
+#[derive(serde::Deserialize)]
+struct GatheredRow {
+    id: String,
+    version: i64,
+    kind: String,
+    name: String,
+    inn: Option<String>,
+    kpp: Option<String>,
+    segment: Option<String>,
+    industry: Option<String>,
+    territory_id: Option<String>,
+    territory_name: Option<String>,
+    owner_id: Option<String>,
+    owner_name: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    created_at: String,
+    sort_value: String,
+}
+
 /// The ids of `territory` and of every territory inside it.
 pub async fn territory_and_inside(
     connection: &mut AnyConnection,
@@ -545,9 +566,21 @@ pub async fn list_within(
         Some(territory) => Some(territory_and_inside(&mut *connection, territory).await?),
         None => None,
     };
-    let mut sql = Sql::new(
-        "SELECT c.id, c.version, c.kind, c.name, c.inn, c.kpp, c.segment, c.industry, c.territory_id, \
-         t.name AS territory_name, c.owner_id, u.full_name AS owner_name, c.phone, c.email, c.created_at, ",
+    // The page comes back as one JSON value, its rows in order: row by row, sqlx's `Any` driver
+    // copied every column's name and value into a row of its own (most of the list's own time).
+    let gathered = json_rows_ordered(
+        connection,
+        "p.id, p.version, p.kind, p.name, p.inn, p.kpp, p.segment, p.industry, p.territory_id, \
+         p.territory_name, p.owner_id, p.owner_name, p.phone, p.email, p.created_at, p.sort_value",
+        Some(&format!("p.sort_value {direction}, p.id {direction}")),
+    );
+    let mut sql = Sql::for_connection(
+        connection,
+        &format!(
+            "SELECT {gathered} FROM (SELECT c.id, c.version, c.kind, c.name, c.inn, c.kpp, \
+             c.segment, c.industry, c.territory_id, t.name AS territory_name, c.owner_id, \
+             u.full_name AS owner_name, c.phone, c.email, c.created_at, "
+        ),
     );
     sql.push(sort).push(
         " AS sort_value FROM counterparties c \
@@ -621,43 +654,36 @@ pub async fn list_within(
         ") ORDER BY {sort} {direction}, c.id {direction} LIMIT "
     ));
     sql.bind(Arg::Int(query.limit + 1));
-    let rows = sql.query().fetch_all(connection).await?;
+    sql.push(") p");
+    let row = sql.query().fetch_one(&mut *connection).await?;
+    let rows: Vec<GatheredRow> = read_json_rows(row.try_get::<Option<String>, _>(0)?.as_deref())?;
+    let more = rows.len() as i64 > query.limit;
     let mut items = Vec::with_capacity(rows.len());
     let mut last = None;
-    for row in rows.iter().take(query.limit as usize) {
-        let kind: String = row.try_get("kind")?;
-        let segment: Option<String> = row.try_get("segment")?;
-        let industry: Option<String> = row.try_get("industry")?;
-        let id: String = row.try_get("id")?;
-        last = Some(Cursor {
-            value: row.try_get("sort_value")?,
-            id: id.clone(),
-        });
+    for row in rows.into_iter().take(query.limit as usize) {
         items.push(ListRow {
-            id: parse_id(&id)?,
-            version: row.try_get("version")?,
-            kind: CounterpartyKind::from_code(&kind).ok_or_else(|| bad("kind", &kind))?,
-            name: row.try_get("name")?,
-            inn: row.try_get("inn")?,
-            kpp: row.try_get("kpp")?,
-            segment: segment.as_deref().and_then(Segment::from_code),
-            industry: industry.as_deref().and_then(Industry::from_code),
-            territory_id: parse_optional_id(
-                row.try_get::<Option<String>, _>("territory_id")?.as_deref(),
-            )?,
-            territory_name: row.try_get("territory_name")?,
-            owner_id: parse_optional_id(row.try_get::<Option<String>, _>("owner_id")?.as_deref())?,
-            owner_name: row.try_get("owner_name")?,
-            created_at: crate::parse_time(&row.try_get::<String, _>("created_at")?)?,
-            phone: row.try_get("phone")?,
-            email: row.try_get("email")?,
+            id: parse_id(&row.id)?,
+            version: row.version,
+            kind: CounterpartyKind::from_code(&row.kind).ok_or_else(|| bad("kind", &row.kind))?,
+            name: row.name,
+            inn: row.inn,
+            kpp: row.kpp,
+            segment: row.segment.as_deref().and_then(Segment::from_code),
+            industry: row.industry.as_deref().and_then(Industry::from_code),
+            territory_id: parse_optional_id(row.territory_id.as_deref())?,
+            territory_name: row.territory_name,
+            owner_id: parse_optional_id(row.owner_id.as_deref())?,
+            owner_name: row.owner_name,
+            created_at: crate::parse_time(&row.created_at)?,
+            phone: row.phone,
+            email: row.email,
+        });
+        last = Some(Cursor {
+            value: row.sort_value,
+            id: row.id,
         });
     }
-    let next_cursor = if rows.len() as i64 > query.limit {
-        last.map(|c| c.encode())
-    } else {
-        None
-    };
+    let next_cursor = if more { last.map(|c| c.encode()) } else { None };
     Ok(Page { items, next_cursor })
 }
 

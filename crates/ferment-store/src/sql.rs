@@ -127,10 +127,23 @@ pub async fn select_json<T: serde::de::DeserializeOwned>(
 /// of `connection` — for [`select_json`], or for a scalar subquery that brings a few rows along
 /// with another statement's row. Read the value back with [`read_json_rows`].
 pub fn json_rows(connection: &sqlx::AnyConnection, columns: &str) -> String {
+    json_rows_ordered(connection, columns, None)
+}
+
+/// [`json_rows`] with the rows gathered in the order of `order_by` (`x.name, x.id DESC`): the
+/// database sorts them as it sorts anything else (its collation), which Rust could not redo.
+pub fn json_rows_ordered(
+    connection: &sqlx::AnyConnection,
+    columns: &str,
+    order_by: Option<&str>,
+) -> String {
+    let order = order_by
+        .map(|order| format!(" ORDER BY {order}"))
+        .unwrap_or_default();
     if connection.backend_name() == "SQLite" {
-        format!("json_group_array(json_array({columns}))")
+        format!("json_group_array(json_array({columns}){order})")
     } else {
-        format!("CAST(json_agg(json_build_array({columns})) AS TEXT)")
+        format!("CAST(json_agg(json_build_array({columns}){order}) AS TEXT)")
     }
 }
 
