@@ -115,8 +115,21 @@ pub async fn select_json<T: serde::de::DeserializeOwned>(
     columns: &str,
     rest: impl FnOnce(&mut Sql),
 ) -> crate::StoreResult<Vec<T>> {
+    select_json_ordered(connection, columns, None, rest).await
+}
+
+/// [`select_json`] with the rows in the order of `order_by` (see [`json_rows_ordered`]).
+pub async fn select_json_ordered<T: serde::de::DeserializeOwned>(
+    connection: &mut sqlx::AnyConnection,
+    columns: &str,
+    order_by: Option<&str>,
+    rest: impl FnOnce(&mut Sql),
+) -> crate::StoreResult<Vec<T>> {
     use sqlx::Row as _;
-    let head = format!("SELECT {}", json_rows(connection, columns));
+    let head = format!(
+        "SELECT {}",
+        json_rows_ordered(connection, columns, order_by)
+    );
     let mut sql = Sql::for_connection(connection, &head);
     rest(&mut sql);
     let row = sql.query().fetch_one(&mut *connection).await?;

@@ -4,12 +4,15 @@
 //! "this territory and everything inside it" is one index range.
 
 use ferment_domain::territory::{SEED, Territory, TerritoryKind};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::history::{self, Action};
-use crate::{Meta, Record, StoreError, StoreResult, new_id, now_text, parse_optional_id};
+use crate::sql::{Sql, select_json_ordered};
+use crate::{
+    Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id,
+    parse_time,
+};
 
 /// The kind name of territories in the history.
 pub const KIND: &str = "territory";
@@ -26,26 +29,62 @@ pub struct TerritoryRecord {
     pub path: String,
 }
 
-fn from_row(row: &AnyRow) -> StoreResult<TerritoryRecord> {
-    let kind: String = row.try_get("kind")?;
-    Ok(TerritoryRecord {
-        record: Record {
-            meta: Meta::from_row(row)?,
-            data: Territory {
-                code: row.try_get("code")?,
-                name: row.try_get("name")?,
-                name_en: row.try_get("name_en")?,
-                kind: TerritoryKind::from_code(&kind).ok_or_else(|| {
-                    StoreError::Other(anyhow::anyhow!("bad territory kind {kind:?}"))
-                })?,
-                parent_id: parse_optional_id(
-                    row.try_get::<Option<String>, _>("parent_id")?.as_deref(),
-                )?,
-                tax_region: row.try_get("tax_region")?,
+/// A territory as the database gathers it (a JSON array of [`COLUMNS`], in that order).
+#[derive(serde::Deserialize)]
+struct Gathered {
+    id: String,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+    code: String,
+    name: String,
+    name_en: String,
+    kind: String,
+    parent_id: Option<String>,
+    tax_region: Option<String>,
+    path: String,
+}
+
+impl Gathered {
+    fn into_record(self) -> StoreResult<TerritoryRecord> {
+        let kind = TerritoryKind::from_code(&self.kind).ok_or_else(|| {
+            StoreError::Other(anyhow::anyhow!("bad territory kind {:?}", self.kind))
+        })?;
+        Ok(TerritoryRecord {
+            record: Record {
+                meta: Meta {
+                    id: parse_id(&self.id)?,
+                    version: self.version,
+                    created_at: parse_time(&self.created_at)?,
+                    updated_at: parse_time(&self.updated_at)?,
+                },
+                data: Territory {
+                    code: self.code,
+                    name: self.name,
+                    name_en: self.name_en,
+                    kind,
+                    parent_id: parse_optional_id(self.parent_id.as_deref())?,
+                    tax_region: self.tax_region,
+                },
             },
-        },
-        path: row.try_get("path")?,
+            path: self.path,
+        })
+    }
+}
+
+/// The live territories that `filter` (` AND …`) leaves, in tree order. Gathered as one JSON
+/// value: every page with a territory select reads the whole tree (~110 rows), and row by row
+/// sqlx's `Any` driver made that half of rendering a list page.
+async fn select(
+    connection: &mut AnyConnection,
+    filter: impl FnOnce(&mut Sql),
+) -> StoreResult<Vec<TerritoryRecord>> {
+    let rows: Vec<Gathered> = select_json_ordered(connection, COLUMNS, Some("path"), |sql| {
+        sql.push(" FROM territories WHERE deleted_at IS NULL");
+        filter(sql);
     })
+    .await?;
+    rows.into_iter().map(Gathered::into_record).collect()
 }
 
 /// Loads the shipped tree; territories already present (by code) are left as they are.
@@ -85,35 +124,25 @@ pub async fn find_by_code(
     connection: &mut AnyConnection,
     code: &str,
 ) -> StoreResult<Option<TerritoryRecord>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM territories WHERE code = $1 AND deleted_at IS NULL"
-    )))
-    .bind(code)
-    .fetch_optional(connection)
+    let found = select(connection, |sql| {
+        sql.push(" AND code = ").bind_text(code);
+    })
     .await?;
-    row.as_ref().map(from_row).transpose()
+    Ok(found.into_iter().next())
 }
 
 /// Reads a live territory.
 pub async fn get(connection: &mut AnyConnection, id: Uuid) -> StoreResult<TerritoryRecord> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM territories WHERE id = $1 AND deleted_at IS NULL"
-    )))
-    .bind(id.to_string())
-    .fetch_optional(connection)
-    .await?
-    .ok_or(StoreError::NotFound)?;
-    from_row(&row)
+    let found = select(connection, |sql| {
+        sql.push(" AND id = ").bind_text(id.to_string());
+    })
+    .await?;
+    found.into_iter().next().ok_or(StoreError::NotFound)
 }
 
-/// Every live territory in tree order (parents before children, siblings by name).
+/// Every live territory, in tree order (a parent before its children).
 pub async fn list(connection: &mut AnyConnection) -> StoreResult<Vec<TerritoryRecord>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM territories WHERE deleted_at IS NULL ORDER BY path"
-    )))
-    .fetch_all(connection)
-    .await?;
-    rows.iter().map(from_row).collect()
+    select(connection, |_| {}).await
 }
 
 async fn path_for(connection: &mut AnyConnection, data: &Territory) -> StoreResult<String> {
