@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
 use crate::list::{Cursor, Page};
-use crate::sql::{Arg, Sql};
+use crate::sql::Sql;
 use crate::{StoreResult, new_id, now_text, parse_optional_id, parse_time};
 
 /// One event to record.
@@ -96,7 +96,7 @@ pub async fn list(connection: &mut AnyConnection, query: &Query) -> StoreResult<
             .push(")");
     }
     sql.push(" ORDER BY at DESC, id DESC LIMIT ")
-        .bind(Arg::Int(query.limit + 1));
+        .push_count(query.limit + 1);
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::new();
     let mut last = None;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::access::{self, Reach, push_reach};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Page};
-use crate::sql::{Arg, Sql};
+use crate::sql::Sql;
 use crate::{
     Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id, search,
 };
@@ -259,7 +259,7 @@ pub async fn list(
         sql.bind_text(cursor.id.clone()).push(")");
     }
     sql.push(" ORDER BY ct.name_sort, ct.id LIMIT ")
-        .bind(Arg::Int(query.limit + 1));
+        .push_count(query.limit + 1);
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::new();
     let mut last = None;

@@ -647,13 +647,13 @@ pub async fn list_within(
             sql.push(&format!(
                 " ORDER BY {sort} {direction}, c.id {direction} LIMIT "
             ));
-            sql.bind(Arg::Int(query.limit + 1));
+            sql.push_count(query.limit + 1);
         }
     }
     sql.push(&format!(
         ") ORDER BY {sort} {direction}, c.id {direction} LIMIT "
     ));
-    sql.bind(Arg::Int(query.limit + 1));
+    sql.push_count(query.limit + 1);
     sql.push(") p");
     let row = sql.query().fetch_one(&mut *connection).await?;
     let rows: Vec<GatheredRow> = read_json_rows(row.try_get::<Option<String>, _>(0)?.as_deref())?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::access::{Reach, push_reach};
 use crate::history::{self, Action};
-use crate::sql::{Arg, Sql};
+use crate::sql::Sql;
 use crate::{StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id, parse_time};
 
 /// What the change history calls a document.
@@ -557,7 +557,7 @@ pub async fn for_counterparty(
         push_reach(&mut sql, reach, Some("s.owner_id"), Some("s.territory_id"));
     }
     sql.push(" ORDER BY d.created_at DESC, d.id DESC LIMIT ")
-        .bind(Arg::Int(limit));
+        .push_count(limit);
     let rows = sql.query().fetch_all(connection).await?;
     rows.iter().map(document_from_row).collect()
 }

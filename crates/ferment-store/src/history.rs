@@ -104,13 +104,13 @@ pub async fn list(
     record_id: Uuid,
     limit: i64,
 ) -> StoreResult<Vec<HistoryEntry>> {
-    let rows = sqlx::query(
+    // (the count written in, not bound: see `Sql::push_count`)
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT h.changed_at, h.action, h.user_id, u.full_name, h.changes \
          FROM change_log h LEFT JOIN users u ON u.id = h.user_id \
-         WHERE h.record_id = $1 ORDER BY h.changed_at DESC, h.id DESC LIMIT $2",
-    )
+         WHERE h.record_id = $1 ORDER BY h.changed_at DESC, h.id DESC LIMIT {limit}"
+    )))
     .bind(record_id.to_string())
-    .bind(limit)
     .fetch_all(connection)
     .await?;
     rows.iter()

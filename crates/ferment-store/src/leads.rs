@@ -324,7 +324,7 @@ pub async fn list(
             .push(")");
     }
     sql.push(" ORDER BY l.created_at DESC, l.id DESC LIMIT ")
-        .bind(Arg::Int(query.limit + 1));
+        .push_count(query.limit + 1);
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::new();
     let mut last = None;

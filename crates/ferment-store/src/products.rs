@@ -266,7 +266,7 @@ pub async fn list(connection: &mut AnyConnection, query: &ListQuery) -> StoreRes
             .push(")");
     }
     sql.push(" ORDER BY p.name_sort, p.id LIMIT ")
-        .bind(Arg::Int(query.limit + 1));
+        .push_count(query.limit + 1);
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::new();
     let mut last = None;

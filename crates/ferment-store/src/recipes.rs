@@ -192,7 +192,7 @@ pub async fn list(
             .push(")");
     }
     sql.push(" ORDER BY r.name_sort, r.id LIMIT ")
-        .bind(Arg::Int(limit + 1));
+        .push_count(limit + 1);
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::new();
     let mut last = None;

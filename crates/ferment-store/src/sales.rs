@@ -667,7 +667,7 @@ pub async fn list_within(
             .push(")");
     }
     sql.push(" ORDER BY s.updated_at DESC, s.id DESC LIMIT ")
-        .bind(Arg::Int(query.limit + 1));
+        .push_count(query.limit + 1);
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::new();
     let mut last = None;
@@ -782,7 +782,7 @@ pub async fn board(
             .bind_text(stage);
             filters(&mut sql);
             sql.push(" ORDER BY s.updated_at DESC, s.id DESC LIMIT ")
-                .bind(Arg::Int(per_column))
+                .push_count(per_column)
                 .push(") k");
         }
         sql.push(") ORDER BY s.updated_at DESC, s.id DESC");

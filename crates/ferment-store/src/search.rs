@@ -116,7 +116,8 @@ pub async fn longer_terms(
     record_kind: &str,
     word: &str,
 ) -> StoreResult<Option<Vec<String>>> {
-    let rows = sqlx::query(
+    // (the count written in, not bound: see `Sql::push_count`)
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "WITH RECURSIVE t(term) AS ( \
          SELECT (SELECT s.term FROM search_terms s \
                  WHERE s.record_kind = $1 AND s.term > $2 AND s.term < $3 \
@@ -126,12 +127,12 @@ pub async fn longer_terms(
                  WHERE s.record_kind = $1 AND s.term > t.term AND s.term < $3 \
                  ORDER BY s.term LIMIT 1) \
          FROM t WHERE t.term IS NOT NULL) \
-         SELECT term FROM t WHERE term IS NOT NULL LIMIT $4",
-    )
+         SELECT term FROM t WHERE term IS NOT NULL LIMIT {}",
+        MAX_LONGER_TERMS + 1
+    )))
     .bind(record_kind)
     .bind(word)
     .bind(prefix_upper_bound(word))
-    .bind(MAX_LONGER_TERMS + 1)
     .fetch_all(connection)
     .await?;
     let terms = rows
@@ -204,7 +205,7 @@ pub fn push_sorted_page(sql: &mut Sql, page: &SortedPage<'_>, filters: &dyn Fn(&
     sql.push(&format!(
         ") u ORDER BY sort_key {direction}, record_id {direction} LIMIT "
     ))
-    .bind(Arg::Int(page.limit))
+    .push_count(page.limit)
     .push(") page");
 }
 
@@ -262,6 +263,6 @@ fn push_branch(
     sql.push(&format!(
         " ORDER BY st.sort_key {direction}, st.record_id {direction} LIMIT "
     ))
-    .bind(Arg::Int(page.limit))
+    .push_count(page.limit)
     .push(&format!(") b{n}"));
 }

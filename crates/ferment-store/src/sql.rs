@@ -70,6 +70,18 @@ impl Sql {
         self.bind(Arg::Text(value.into()))
     }
 
+    /// Appends a row count (`LIMIT 51`), written into the SQL rather than bound.
+    ///
+    /// PostgreSQL costs a prepared statement's generic plan with a bound `LIMIT` as if it read a
+    /// tenth of the rows, so it never prefers that plan and re-plans every execution: 0.4–0.8 ms
+    /// of a list's 1–2 ms. With the count in the text, the generic plan is costed right and kept
+    /// after the fifth run. An `i64` printed by Rust is a number, never SQL, and the few page sizes
+    /// in use make few distinct statements.
+    pub fn push_count(&mut self, count: i64) -> &mut Self {
+        self.text.push_str(&count.to_string());
+        self
+    }
+
     /// Appends placeholders for `args`, separated by commas (`$3, $4, $5`): a column list's values
     /// or an `IN (…)` list.
     pub fn bind_list(&mut self, args: impl IntoIterator<Item = Arg>) -> &mut Self {

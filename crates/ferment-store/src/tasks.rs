@@ -423,7 +423,7 @@ pub async fn list_within(
             .push(")");
     }
     sql.push(" ORDER BY t.due_on, t.id LIMIT ")
-        .bind(Arg::Int(query.limit + 1));
+        .push_count(query.limit + 1);
     let rows = sql.query().fetch_all(connection).await?;
     let mut items = Vec::new();
     let mut last = None;
