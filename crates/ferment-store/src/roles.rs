@@ -22,9 +22,13 @@ const PARSED_RIGHTS_KEPT: usize = 256;
 /// be stale.
 pub fn rights_from_text(text: &str) -> StoreResult<Rights> {
     static PARSED: LazyLock<Mutex<HashMap<String, Rights>>> = LazyLock::new(Mutex::default);
-    let parsed = |map: &HashMap<String, Rights>| map.get(text).cloned();
-    // A panic elsewhere while holding the lock leaves the map as it was: still usable.
-    if let Some(rights) = parsed(&PARSED.lock().unwrap_or_else(|e| e.into_inner())) {
+    // (a panic elsewhere while holding the lock leaves the map as it was: still usable)
+    let known = PARSED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(text)
+        .cloned();
+    if let Some(rights) = known {
         return Ok(rights);
     }
     let rights = parse_json(text, Rights::from_json)?;
@@ -172,4 +176,37 @@ pub async fn delete(connection: &mut AnyConnection, code: &str) -> StoreResult<(
         return Err(StoreError::NotFound);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use ferment_domain::access::{Level, Operation, RecordKind};
+
+    use super::*;
+
+    #[test]
+    fn rights_are_read_from_whatever_text_is_stored_now_even_when_parsed_before() {
+        let mut rights = Rights::default();
+        rights
+            .permissions
+            .set(RecordKind::Counterparty, Operation::Read, Level::All);
+        let before = rights.to_json().to_string();
+        assert_eq!(rights_from_text(&before).unwrap(), rights);
+        // the role is edited: its text changes, and so do the rights read from it
+        let mut edited = rights.clone();
+        edited
+            .permissions
+            .set(RecordKind::Counterparty, Operation::Read, Level::Own);
+        let after = edited.to_json().to_string();
+        assert_eq!(rights_from_text(&after).unwrap(), edited);
+        assert_eq!(
+            rights_from_text(&before).unwrap(),
+            rights,
+            "each text its own"
+        );
+        assert!(
+            rights_from_text("{\"permissions\": 7}").is_err(),
+            "bad JSON is an error"
+        );
+    }
 }
