@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::access::{self, Reach, push_reaches};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Direction, Page};
-use crate::sql::{Arg, Sql, json_rows_ordered, read_json_rows};
+use crate::sql::{Arg, Sql, fetch_json_rows, json_rows_ordered};
 use crate::{
     Meta, Record, StoreError, StoreResult, new_id, now_text, parse_id, parse_optional_id, search,
 };
@@ -657,8 +657,7 @@ pub async fn list_within(
     ));
     sql.push_count(query.limit + 1);
     sql.push(") p");
-    let row = sql.query().fetch_one(&mut *connection).await?;
-    let rows: Vec<GatheredRow> = read_json_rows(row.try_get::<Option<String>, _>(0)?.as_deref())?;
+    let rows: Vec<GatheredRow> = fetch_json_rows(connection, &sql).await?;
     let more = rows.len() as i64 > query.limit;
     let mut items = Vec::with_capacity(rows.len());
     let mut last = None;

@@ -137,13 +137,22 @@ pub async fn select_json_ordered<T: serde::de::DeserializeOwned>(
     order_by: Option<&str>,
     rest: impl FnOnce(&mut Sql),
 ) -> crate::StoreResult<Vec<T>> {
-    use sqlx::Row as _;
     let head = format!(
         "SELECT {}",
         json_rows_ordered(connection, columns, order_by)
     );
     let mut sql = Sql::for_connection(connection, &head);
     rest(&mut sql);
+    fetch_json_rows(connection, &sql).await
+}
+
+/// Runs `sql`, a statement whose one row holds what [`json_rows`] (or [`json_rows_ordered`])
+/// gathered, and decodes it.
+pub async fn fetch_json_rows<T: serde::de::DeserializeOwned>(
+    connection: &mut sqlx::AnyConnection,
+    sql: &Sql,
+) -> crate::StoreResult<Vec<T>> {
+    use sqlx::Row as _;
     let row = sql.query().fetch_one(&mut *connection).await?;
     read_json_rows(row.try_get::<Option<String>, _>(0)?.as_deref())
 }
