@@ -125,3 +125,51 @@ impl TerritoryInput {
         })
     }
 }
+
+/// The area a territory lies in: its path cut after the second level — the federal district
+/// `/RU/RU-VFD/` for the region `/RU/RU-VFD/RU-TA/` and for the district itself — or the whole
+/// path of a country. Search postings carry their record's area, so that a scope inside one area
+/// reads that area's postings only instead of testing every posting's territory.
+pub fn area_of(path: &str) -> &str {
+    match path.match_indices('/').nth(2) {
+        Some((end, _)) => &path[..=end],
+        None => path,
+    }
+}
+
+/// The one area every territory inside `path` (itself included) lies in: `Some` below the country
+/// level; `None` for a country, whose districts are areas of their own.
+pub fn single_area_inside(path: &str) -> Option<&str> {
+    path.match_indices('/').nth(2).map(|(end, _)| &path[..=end])
+}
+
+#[cfg(test)]
+mod area_tests {
+    use super::{area_of, single_area_inside};
+
+    #[test]
+    fn a_region_and_its_district_share_the_district_as_area() {
+        assert_eq!(area_of("/RU/RU-VFD/RU-TA/"), "/RU/RU-VFD/");
+        assert_eq!(area_of("/RU/RU-VFD/"), "/RU/RU-VFD/");
+        assert_eq!(area_of("/RU/RU-VFD/RU-TA/KAZAN/"), "/RU/RU-VFD/");
+    }
+
+    #[test]
+    fn a_country_is_its_own_area_but_spans_several() {
+        assert_eq!(area_of("/KZ/"), "/KZ/");
+        assert_eq!(single_area_inside("/KZ/"), None);
+        assert_eq!(single_area_inside("/RU/"), None);
+    }
+
+    #[test]
+    fn everything_inside_a_district_or_region_is_in_its_area() {
+        for (scope, inside) in [
+            ("/RU/RU-VFD/", "/RU/RU-VFD/RU-TA/"),
+            ("/RU/RU-VFD/RU-TA/", "/RU/RU-VFD/RU-TA/"),
+            ("/RU/RU-VFD/RU-TA/", "/RU/RU-VFD/RU-TA/KAZAN/"),
+        ] {
+            assert!(inside.starts_with(scope));
+            assert_eq!(single_area_inside(scope), Some(area_of(inside)));
+        }
+    }
+}

@@ -7,6 +7,7 @@
 //! index serves in order (a subquery there made both planners walk the whole name index).
 
 use ferment_domain::access::{Actor, HeldRole, RecordFacts, Scope, TerritoryRef};
+use ferment_domain::territory::single_area_inside;
 use ferment_domain::text::prefix_upper_bound;
 use ferment_domain::user::User;
 use sqlx::{AnyConnection, Row};
@@ -28,7 +29,19 @@ pub enum Reach {
         owners: Vec<String>,
         /// Territory ids.
         territories: Vec<String>,
+        /// The area every record of the reach lies in, when it has one: a scope of territories
+        /// only, inside one federal district. Search postings carry their area, and a page of a
+        /// word's postings is then read from that area's list alone.
+        area: Option<String>,
     },
+}
+
+impl Reach {
+    /// Whether nothing at all is in reach.
+    pub fn is_nothing(&self) -> bool {
+        matches!(self, Reach::Some { owners, territories, .. }
+            if owners.is_empty() && territories.is_empty())
+    }
 }
 
 /// Resolves a scope to id lists.
@@ -61,9 +74,16 @@ pub async fn resolve(connection: &mut AnyConnection, scope: &Scope) -> StoreResu
         Some(territory) => territory_and_inside(connection, territory.id).await?,
         None => Vec::new(),
     };
+    let area = match territory {
+        Some(territory) if owners.is_empty() => {
+            single_area_inside(&territory.path).map(str::to_string)
+        }
+        _ => None,
+    };
     Ok(Reach::Some {
         owners,
         territories,
+        area,
     })
 }
 
@@ -109,6 +129,7 @@ pub fn push_reach(
     let Reach::Some {
         owners,
         territories,
+        ..
     } = reach
     else {
         return;

@@ -75,9 +75,12 @@ pub async fn insert_counterparties(
     )
     .await?;
 
+    let areas = crate::territories::areas(&mut *connection).await?;
     let mut terms = Vec::new();
     for (id, data) in ids.iter().zip(rows) {
         let sort_key = normalize(&data.name);
+        let territory = data.territory_id.map(|id| id.to_string());
+        let area = territory.as_ref().and_then(|id| areas.get(id)).cloned();
         for term in counterparty_terms(data) {
             terms.push(vec![
                 Arg::Text(KIND.into()),
@@ -85,16 +88,12 @@ pub async fn insert_counterparties(
                 Arg::Text(sort_key.clone()),
                 Arg::Text(id.to_string()),
                 Arg::OptText(data.owner_id.map(|id| id.to_string())),
-                Arg::OptText(data.territory_id.map(|id| id.to_string())),
+                Arg::OptText(territory.clone()),
+                Arg::OptText(area.clone()),
             ]);
         }
     }
-    insert_rows(
-        connection,
-        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
-        terms,
-    )
-    .await?;
+    insert_rows(connection, crate::search::POSTING_INSERT, terms).await?;
 
     let mut history = Vec::with_capacity(rows.len());
     for (id, data) in ids.iter().zip(rows) {

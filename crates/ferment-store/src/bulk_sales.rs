@@ -741,6 +741,7 @@ fn history_row<T: Serialize>(
 pub async fn insert_sales(connection: &mut AnyConnection, sales: &[Planned]) -> StoreResult<()> {
     let mut rows = Vec::with_capacity(sales.len());
     let mut lines = Vec::new();
+    let areas = crate::territories::areas(&mut *connection).await?;
     let mut terms = Vec::new();
     for planned in sales {
         let sale = &planned.sale;
@@ -798,6 +799,10 @@ pub async fn insert_sales(connection: &mut AnyConnection, sales: &[Planned]) -> 
             ]);
         }
         let sort_key = normalize(&data.title);
+        let area = sale
+            .territory_id
+            .and_then(|id| areas.get(&id.to_string()))
+            .cloned();
         for term in crate::search::terms(&[data.title.as_str()]) {
             terms.push(vec![
                 Arg::Text(crate::sales::KIND.into()),
@@ -806,17 +811,13 @@ pub async fn insert_sales(connection: &mut AnyConnection, sales: &[Planned]) -> 
                 Arg::Text(sale.meta.id.to_string()),
                 id_text(data.owner_id),
                 id_text(sale.territory_id),
+                Arg::OptText(area.clone()),
             ]);
         }
     }
     insert_rows(connection, SALE_INSERT, rows).await?;
     insert_rows(connection, LINE_INSERT, lines).await?;
-    insert_rows(
-        connection,
-        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
-        terms,
-    )
-    .await?;
+    insert_rows(connection, crate::search::POSTING_INSERT, terms).await?;
 
     let mut tasks = Vec::new();
     for planned in sales {

@@ -5,6 +5,7 @@ use ferment_domain::access::Scope;
 use ferment_domain::counterparty::{
     BankAccount, Counterparty, CounterpartyKind, Industry, Segment,
 };
+use ferment_domain::territory::single_area_inside;
 use ferment_domain::text::{normalize, prefix_upper_bound};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
@@ -422,17 +423,43 @@ pub async fn territory_and_inside(
     connection: &mut AnyConnection,
     territory: Uuid,
 ) -> StoreResult<Vec<String>> {
+    Ok(territory_filter(connection, territory).await?.inside)
+}
+
+/// A list's filter by territory: the territory and those inside it.
+struct TerritoryFilter {
+    /// Their ids.
+    inside: Vec<String>,
+    /// The one area they all lie in (see `Reach::Some::area`), when they do.
+    area: Option<String>,
+}
+
+/// Reads the filter by `territory` (nothing inside when it is unknown).
+async fn territory_filter(
+    connection: &mut AnyConnection,
+    territory: Uuid,
+) -> StoreResult<TerritoryFilter> {
     let rows = sqlx::query(
-        "SELECT t.id FROM territories t, territories f WHERE f.id = $1 \
+        "SELECT t.id, f.path AS root FROM territories t, territories f WHERE f.id = $1 \
          AND t.path >= f.path AND t.path < f.path || $2",
     )
     .bind(territory.to_string())
     .bind(prefix_upper_bound(""))
     .fetch_all(connection)
     .await?;
-    rows.iter()
-        .map(|row| Ok(row.try_get::<String, _>("id")?))
-        .collect()
+    let inside = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let root: Option<String> = match rows.first() {
+        Some(row) => Some(row.try_get("root")?),
+        None => None,
+    };
+    let area = root
+        .as_deref()
+        .and_then(single_area_inside)
+        .map(str::to_string);
+    Ok(TerritoryFilter { inside, area })
 }
 
 /// Appends "`column` is one of `values`": nothing matches an empty list, and both databases plan a
@@ -476,12 +503,12 @@ fn push_filters(
     sql: &mut Sql,
     reaches: &[Reach],
     query: &ListQuery,
-    territories: Option<&[String]>,
+    territories: Option<&TerritoryFilter>,
 ) {
     sql.push(" AND c.deleted_at IS NULL");
     push_reaches(sql, reaches, Some("c.owner_id"), Some("c.territory_id"));
-    if let Some(inside) = territories {
-        push_any_of(sql, "c.territory_id", inside.to_vec());
+    if let Some(filter) = territories {
+        push_any_of(sql, "c.territory_id", filter.inside.clone());
     }
     for (column, value) in [
         ("c.segment", query.segment.map(|s| s.code())),
@@ -524,16 +551,28 @@ fn push_inn_prefix(sql: &mut Sql, prefix: &str, by_name: bool) {
 }
 
 /// The filters of [`push_filters`] that a search posting answers itself (scope, territory, owner),
-/// on the alias `st`.
+/// on the alias `st`. A scope or territory filter inside one area also asks for the area: the
+/// postings are then read from `search_terms_area`, the area's own list in name order, instead of
+/// the word's whole list with each entry's territory tested.
 fn push_posting_filters(
     sql: &mut Sql,
     reaches: &[Reach],
     query: &ListQuery,
-    territories: Option<&[String]>,
+    territories: Option<&TerritoryFilter>,
 ) {
+    let areas = reaches.iter().filter_map(|reach| match reach {
+        Reach::Some { area, .. } => area.as_deref(),
+        Reach::All => None,
+    });
+    let area = areas
+        .chain(territories.and_then(|filter| filter.area.as_deref()))
+        .next();
+    if let Some(area) = area {
+        sql.push(" AND st.area_path = ").bind_text(area);
+    }
     push_reaches(sql, reaches, Some("st.owner_id"), Some("st.territory_id"));
-    if let Some(inside) = territories {
-        push_any_of(sql, "st.territory_id", inside.to_vec());
+    if let Some(filter) = territories {
+        push_any_of(sql, "st.territory_id", filter.inside.clone());
     }
     if let Some(owner) = query.owner_id {
         sql.push(" AND st.owner_id = ").bind_text(owner.to_string());
@@ -563,7 +602,7 @@ pub async fn list_within(
     // `c.territory_id = $n`, which the (territory_id, name_sort, id) index serves in order. With a
     // subquery over the territory tree both databases walk the whole name index and filter.
     let territories = match query.territory_id {
-        Some(territory) => Some(territory_and_inside(&mut *connection, territory).await?),
+        Some(territory) => Some(territory_filter(&mut *connection, territory).await?),
         None => None,
     };
     // The page comes back as one JSON value, its rows in order: row by row, sqlx's `Any` driver
@@ -610,15 +649,15 @@ pub async fn list_within(
             };
             search::push_sorted_page(&mut sql, &page, &|sql: &mut Sql| {
                 if needs_rows {
-                    push_filters(sql, &reaches, query, territories.as_deref());
+                    push_filters(sql, &reaches, query, territories.as_ref());
                 } else {
-                    push_posting_filters(sql, &reaches, query, territories.as_deref());
+                    push_posting_filters(sql, &reaches, query, territories.as_ref());
                 }
             });
         }
         _ => {
             sql.push("SELECT c.id FROM counterparties c WHERE 1 = 1");
-            push_filters(&mut sql, &reaches, query, territories.as_deref());
+            push_filters(&mut sql, &reaches, query, territories.as_ref());
             match &search {
                 Some(Search::InnPrefix(inn)) => {
                     push_inn_prefix(&mut sql, inn, query.sort == SortKey::Name)

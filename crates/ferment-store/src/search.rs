@@ -15,7 +15,8 @@ use crate::list::{Cursor, Direction};
 use crate::sql::{Arg, Sql};
 
 /// What a record's search words carry besides the word: the value its lists sort by (its
-/// `name_sort`) and, for records access scopes by owner and territory, those two.
+/// `name_sort`) and, for records access scopes by owner and territory, those two ([`index`] adds
+/// the territory's area).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Posting<'a> {
     /// The sort key.
@@ -35,6 +36,10 @@ pub async fn index(
     texts: &[&str],
 ) -> StoreResult<()> {
     remove(connection, record_id).await?;
+    let area = match posting.territory_id {
+        Some(territory) => crate::territories::area(&mut *connection, territory).await?,
+        None => None,
+    };
     // One statement for the record's words: a statement per word made a product's update from 1C,
     // or a counterparty's from a form, a dozen round trips.
     let rows = terms(texts)
@@ -47,17 +52,17 @@ pub async fn index(
                 Arg::Text(record_id.to_string()),
                 Arg::OptText(posting.owner_id.map(|id| id.to_string())),
                 Arg::OptText(posting.territory_id.map(|id| id.to_string())),
+                Arg::OptText(area.clone()),
             ]
         })
         .collect();
-    crate::bulk::insert_rows(
-        connection,
-        "INSERT INTO search_terms (record_kind, term, sort_key, record_id, owner_id, territory_id)",
-        rows,
-    )
-    .await?;
+    crate::bulk::insert_rows(connection, POSTING_INSERT, rows).await?;
     Ok(())
 }
+
+/// The columns of a posting, as [`index`] and the bulk writers fill them.
+pub(crate) const POSTING_INSERT: &str = "INSERT INTO search_terms \
+    (record_kind, term, sort_key, record_id, owner_id, territory_id, area_path)";
 
 /// The distinct words of `texts`, sorted: what [`index`] stores.
 pub fn terms(texts: &[&str]) -> Vec<String> {

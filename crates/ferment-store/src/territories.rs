@@ -3,7 +3,9 @@
 //! Each territory keeps a materialised `path` of codes from the root (`/RU/RU-CFD/RU-MOW/`), so
 //! "this territory and everything inside it" is one index range.
 
-use ferment_domain::territory::{SEED, Territory, TerritoryKind};
+use std::collections::HashMap;
+
+use ferment_domain::territory::{SEED, Territory, TerritoryKind, area_of};
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
@@ -145,6 +147,29 @@ pub async fn list(connection: &mut AnyConnection) -> StoreResult<Vec<TerritoryRe
     select(connection, |_| {}).await
 }
 
+/// The area (see [`ferment_domain::territory::area_of`]) of a territory, as search postings
+/// carry it; `None` when the territory is unknown.
+pub async fn area(connection: &mut AnyConnection, id: Uuid) -> StoreResult<Option<String>> {
+    let path: Option<String> = sqlx::query_scalar("SELECT path FROM territories WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(connection)
+        .await?;
+    Ok(path.map(|path| area_of(&path).to_string()))
+}
+
+/// Every territory's area, by territory id (for writers of many postings at once).
+pub async fn areas(connection: &mut AnyConnection) -> StoreResult<HashMap<String, String>> {
+    let rows = sqlx::query("SELECT id, path FROM territories")
+        .fetch_all(connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let path: String = row.try_get("path")?;
+            Ok((row.try_get("id")?, area_of(&path).to_string()))
+        })
+        .collect()
+}
+
 async fn path_for(connection: &mut AnyConnection, data: &Territory) -> StoreResult<String> {
     match data.parent_id {
         None => Ok(format!("/{}/", data.code)),
@@ -236,15 +261,19 @@ pub async fn update(
                 .bind(ferment_domain::text::prefix_upper_bound(&old.path))
                 .fetch_all(&mut *connection)
                 .await?;
+        let mut moved = vec![(id.to_string(), old.path.clone(), path.clone())];
         for row in descendants {
-            let child_path: String = row.try_get("path")?;
+            let old_path: String = row.try_get("path")?;
             let child_id: String = row.try_get("id")?;
+            let new_path = format!("{path}{}", &old_path[old.path.len()..]);
             sqlx::query("UPDATE territories SET path = $1 WHERE id = $2")
-                .bind(format!("{path}{}", &child_path[old.path.len()..]))
-                .bind(child_id)
+                .bind(&new_path)
+                .bind(&child_id)
                 .execute(&mut *connection)
                 .await?;
+            moved.push((child_id, old_path, new_path));
         }
+        move_postings_areas(connection, &moved).await?;
     }
     history::record_change(
         connection,
@@ -257,6 +286,32 @@ pub async fn update(
     )
     .await?;
     get(connection, id).await
+}
+
+/// Keeps the area the search postings of moved territories' records carry in step with their
+/// new paths (`(id, old path, new path)`): one statement per new area, and none when a territory
+/// stays in its area (a region recoded or moved within its district).
+async fn move_postings_areas(
+    connection: &mut AnyConnection,
+    moved: &[(String, String, String)],
+) -> StoreResult<()> {
+    let mut by_area: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for (id, old_path, new_path) in moved {
+        if area_of(old_path) != area_of(new_path) {
+            by_area
+                .entry(area_of(new_path))
+                .or_default()
+                .push(id.clone());
+        }
+    }
+    for (area, ids) in by_area {
+        let mut sql = Sql::new("UPDATE search_terms SET area_path = ");
+        sql.bind_text(area).push(" WHERE territory_id IN (");
+        sql.bind_list(ids.into_iter().map(crate::sql::Arg::Text))
+            .push(")");
+        sql.query().execute(&mut *connection).await?;
+    }
+    Ok(())
 }
 
 /// Whether any live record still refers to the territory (then it can't be deleted).

@@ -285,7 +285,8 @@ async fn snapshot(connection: &mut AnyConnection, id: Uuid) -> Vec<String> {
         ));
     }
     let terms = sqlx::query(
-        "SELECT record_kind, term, sort_key, COALESCE(owner_id, ''), COALESCE(territory_id, '') FROM search_terms WHERE record_id = $1 ORDER BY record_kind, term",
+        "SELECT record_kind, term, sort_key, COALESCE(owner_id, ''), COALESCE(territory_id, ''), \
+         COALESCE(area_path, '') FROM search_terms WHERE record_id = $1 ORDER BY record_kind, term",
     )
     .bind(id.to_string())
     .fetch_all(&mut *connection)
@@ -293,12 +294,13 @@ async fn snapshot(connection: &mut AnyConnection, id: Uuid) -> Vec<String> {
     .unwrap();
     for term in terms {
         facts.push(format!(
-            "term {} {} {} {} {}",
+            "term {} {} {} {} {} {}",
             term.get::<String, _>(0),
             term.get::<String, _>(1),
             term.get::<String, _>(2),
             term.get::<String, _>(3),
-            term.get::<String, _>(4)
+            term.get::<String, _>(4),
+            term.get::<String, _>(5)
         ));
     }
     let history = sqlx::query(

@@ -7,7 +7,7 @@ use ferment_domain::requisites::{complete_inn_legal, complete_ogrn};
 use ferment_store::counterparties::{self, ListQuery, SortKey};
 use ferment_store::list::{Cursor, Direction};
 use ferment_store::testing::{databases, open};
-use ferment_store::{StoreError, history, search, territories};
+use ferment_store::{StoreError, history, search, territories, users};
 
 fn company(name: &str, serial: u32) -> ferment_domain::counterparty::Counterparty {
     let inn = complete_inn_legal(&format!("77{:07}", serial));
@@ -495,6 +495,236 @@ async fn a_word_search_pages_in_name_order_from_the_sorted_index() {
             ["Альфа молоко", "Бета Молоковоз", "Ёж молоко завод"]
         );
         assert!(all_pages(&store, search("юг"), 2).await.is_empty());
+        store.close().await;
+    }
+}
+
+/// The names a word search finds for `scope`, or as the administrator with `territory_id` as the
+/// list's filter when `scope` is `None`.
+async fn found(
+    store: &ferment_store::Store,
+    scope: Option<Scope>,
+    territory_id: Option<uuid::Uuid>,
+    q: &str,
+) -> Vec<String> {
+    let mut reader = store.reader().await.unwrap();
+    let query = ListQuery {
+        q: Some(q.into()),
+        territory_id,
+        limit: 50,
+        ..Default::default()
+    };
+    counterparties::list(&mut reader, &scope.unwrap_or(Scope::All), &query)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|row| row.name)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_district_scope_searches_its_own_postings_and_follows_a_region_that_moves() {
+    // Postings carry their territory's area (the federal district); a scope or filter inside one
+    // district reads only that district's postings. Whatever the territory tree does afterwards —
+    // a region moved to another district, a district recoded — the search must find what the
+    // territories say, for scopes, filters and owners alike.
+    for database in databases().await {
+        let store = open(&database).await;
+        store.seed_reference_data().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let mut territory = std::collections::HashMap::new();
+        for code in ["RU", "RU-VFD", "RU-CFD", "RU-TA", "RU-SAM", "RU-MOW", "KZ"] {
+            let found = territories::find_by_code(&mut tx, code)
+                .await
+                .unwrap()
+                .unwrap();
+            territory.insert(code, found);
+        }
+        let owner = users::insert(
+            &mut tx,
+            None,
+            &ferment_domain::user::User {
+                login: "owner".into(),
+                full_name: "Владелец Клиентов".into(),
+                email: None,
+                phone: None,
+                territory_id: None,
+                active: true,
+                roles: vec!["manager".into()],
+                department_id: None,
+                ip_allow: Vec::new(),
+                overrides: Default::default(),
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .meta
+        .id;
+        for (index, (name, code, owned)) in [
+            ("Казань сыроварня", Some("RU-TA"), false),
+            ("Самара сыроварня", Some("RU-SAM"), false),
+            ("Москва сыроварня", Some("RU-MOW"), true),
+            ("Алматы сыроварня", Some("KZ"), false),
+            ("Вне территорий сыроварня", None, false),
+            ("Казань молокозавод", Some("RU-TA"), false),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut data = company(name, 700 + index as u32);
+            data.territory_id = code.map(|code| territory[code].record.meta.id);
+            data.owner_id = owned.then_some(owner);
+            counterparties::insert(&mut tx, None, &data).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let label = database.label;
+        let scope_of =
+            |record: &territories::TerritoryRecord, owner: Option<uuid::Uuid>| Scope::Some {
+                owner,
+                department: None,
+                territory: Some(TerritoryRef {
+                    id: record.record.meta.id,
+                    path: record.path.clone(),
+                    inside: Vec::new(),
+                }),
+            };
+        let id = |code: &str| territory[code].record.meta.id;
+        let volga = ["Казань сыроварня", "Самара сыроварня"];
+        assert_eq!(
+            found(
+                &store,
+                Some(scope_of(&territory["RU-VFD"], None)),
+                None,
+                "сыроварня"
+            )
+            .await,
+            volga,
+            "{label}"
+        );
+        assert_eq!(
+            found(&store, None, Some(id("RU-VFD")), "сыроварня").await,
+            volga
+        );
+        assert_eq!(
+            found(
+                &store,
+                Some(scope_of(&territory["RU-TA"], None)),
+                None,
+                "сыр"
+            )
+            .await,
+            ["Казань сыроварня"]
+        );
+        // A country spans several districts; owners reach outside the district.
+        assert_eq!(
+            found(
+                &store,
+                Some(scope_of(&territory["RU"], None)),
+                None,
+                "сыроварня"
+            )
+            .await,
+            ["Казань сыроварня", "Москва сыроварня", "Самара сыроварня"]
+        );
+        assert_eq!(
+            found(
+                &store,
+                Some(scope_of(&territory["KZ"], None)),
+                None,
+                "сыроварня"
+            )
+            .await,
+            ["Алматы сыроварня"]
+        );
+        assert_eq!(
+            found(
+                &store,
+                Some(scope_of(&territory["RU-VFD"], Some(owner))),
+                None,
+                "сыроварня"
+            )
+            .await,
+            ["Казань сыроварня", "Москва сыроварня", "Самара сыроварня"]
+        );
+        // The owner and the district filter together: nothing of the owner's is in the district.
+        assert!(
+            found(
+                &store,
+                Some(scope_of(&territory["RU-MOW"], Some(owner))),
+                Some(id("RU-VFD")),
+                "сыроварня"
+            )
+            .await
+            .is_empty()
+        );
+
+        // Tatarstan moves to the Central district, then that district gets a new code (which
+        // changes the path of every territory in it).
+        let mut tx = store.begin().await.unwrap();
+        let tatarstan = &territory["RU-TA"];
+        let mut moved = tatarstan.record.data.clone();
+        moved.parent_id = Some(id("RU-CFD"));
+        territories::update(
+            &mut tx,
+            None,
+            id("RU-TA"),
+            tatarstan.record.meta.version,
+            &moved,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut reader = store.reader().await.unwrap();
+        let central = territories::get(&mut reader, id("RU-CFD")).await.unwrap();
+        let volga_now = territories::get(&mut reader, id("RU-VFD")).await.unwrap();
+        drop(reader);
+        assert_eq!(
+            found(&store, Some(scope_of(&volga_now, None)), None, "сыроварня").await,
+            ["Самара сыроварня"],
+            "{label}"
+        );
+        assert_eq!(
+            found(&store, Some(scope_of(&central, None)), None, "сыроварня").await,
+            ["Казань сыроварня", "Москва сыроварня"]
+        );
+        assert_eq!(
+            found(&store, None, Some(id("RU-CFD")), "казань").await,
+            ["Казань молокозавод", "Казань сыроварня"]
+        );
+        let mut tx = store.begin().await.unwrap();
+        let mut recoded = central.record.data.clone();
+        recoded.code = "RU-CFD2".into();
+        territories::update(
+            &mut tx,
+            None,
+            id("RU-CFD"),
+            central.record.meta.version,
+            &recoded,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut reader = store.reader().await.unwrap();
+        let central = territories::get(&mut reader, id("RU-CFD")).await.unwrap();
+        let tatarstan = territories::get(&mut reader, id("RU-TA")).await.unwrap();
+        drop(reader);
+        assert_eq!(tatarstan.path, "/RU/RU-CFD2/RU-TA/");
+        assert_eq!(
+            found(&store, Some(scope_of(&central, None)), None, "сыроварня").await,
+            ["Казань сыроварня", "Москва сыроварня"],
+            "{label}"
+        );
+        assert_eq!(
+            found(&store, Some(scope_of(&tatarstan, None)), None, "казань").await,
+            ["Казань молокозавод", "Казань сыроварня"]
+        );
+        assert_eq!(
+            found(&store, None, Some(id("RU-CFD")), "сыроварня").await,
+            ["Казань сыроварня", "Москва сыроварня"]
+        );
         store.close().await;
     }
 }

@@ -274,14 +274,29 @@ struct Rows {
     sale: SaleRecord,
     tasks: Vec<TaskRecord>,
     events: Vec<Event>,
+    /// The sale's search postings, without its id: word, sort key, owner, territory, area.
+    postings: Vec<Vec<Option<String>>>,
 }
 
 async fn rows(app: &TestApp, sale_id: Uuid) -> Rows {
+    use sqlx::Row;
     let mut reader = app.store.reader().await.unwrap();
+    let postings = sqlx::query(
+        "SELECT term, sort_key, owner_id, territory_id, area_path FROM search_terms \
+         WHERE record_id = $1 ORDER BY term",
+    )
+    .bind(sale_id.to_string())
+    .fetch_all(&mut *reader)
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| (0..5).map(|i| row.get::<Option<String>, _>(i)).collect())
+    .collect();
     Rows {
         sale: sales::get(&mut reader, sale_id).await.unwrap(),
         tasks: tasks::of_sale(&mut reader, sale_id).await.unwrap(),
         events: sales::events(&mut reader, sale_id).await.unwrap(),
+        postings,
     }
 }
 
@@ -301,6 +316,12 @@ async fn assert_same(
     assert_eq!(bulk.sale.data, normal.sale.data, "{label}: the deal");
     assert_eq!(bulk.sale.amount, normal.sale.amount, "{label}");
     assert_eq!(bulk.sale.territory_id, normal.sale.territory_id, "{label}");
+    assert_eq!(bulk.postings, normal.postings, "{label}: the search words");
+    assert!(
+        normal.postings.iter().all(|posting| posting[4].is_some()),
+        "{label}: the postings of a sale in a region carry its area: {:?}",
+        normal.postings
+    );
     assert_eq!(
         bulk.sale.meta.version, normal.sale.meta.version,
         "{label}: one version per state change"
