@@ -32,8 +32,30 @@ pub enum Reach {
         /// The area every record of the reach lies in, when it has one: a scope of territories
         /// only, inside one federal district. Search postings carry their area, and a page of a
         /// word's postings is then read from that area's list alone.
-        area: Option<String>,
+        area: Option<Area>,
     },
+}
+
+/// The one area (see [`ferment_domain::territory::area_of`]) a territory and everything inside it
+/// lie in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    /// The area's path (`/RU/RU-VFD/`).
+    pub path: String,
+    /// Whether the territories are the whole area (a federal district with its regions): being
+    /// in the area is then being in one of them, and their list need not be tested.
+    pub whole: bool,
+}
+
+impl Area {
+    /// The area of the territory at `path` and those inside it; `None` for a country, which spans
+    /// several.
+    pub fn of_subtree(path: &str) -> Option<Area> {
+        single_area_inside(path).map(|area| Area {
+            path: area.to_string(),
+            whole: area == path,
+        })
+    }
 }
 
 impl Reach {
@@ -75,9 +97,7 @@ pub async fn resolve(connection: &mut AnyConnection, scope: &Scope) -> StoreResu
         None => Vec::new(),
     };
     let area = match territory {
-        Some(territory) if owners.is_empty() => {
-            single_area_inside(&territory.path).map(str::to_string)
-        }
+        Some(territory) if owners.is_empty() => Area::of_subtree(&territory.path),
         _ => None,
     };
     Ok(Reach::Some {

@@ -5,13 +5,12 @@ use ferment_domain::access::Scope;
 use ferment_domain::counterparty::{
     BankAccount, Counterparty, CounterpartyKind, Industry, Segment,
 };
-use ferment_domain::territory::single_area_inside;
 use ferment_domain::text::{normalize, prefix_upper_bound};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 use uuid::Uuid;
 
-use crate::access::{self, Reach, push_reaches};
+use crate::access::{self, Area, Reach, push_reach, push_reaches};
 use crate::history::{self, Action};
 use crate::list::{Cursor, Direction, Page};
 use crate::sql::{Arg, Sql, fetch_json_rows, json_rows_ordered};
@@ -431,7 +430,7 @@ struct TerritoryFilter {
     /// Their ids.
     inside: Vec<String>,
     /// The one area they all lie in (see `Reach::Some::area`), when they do.
-    area: Option<String>,
+    area: Option<Area>,
 }
 
 /// Reads the filter by `territory` (nothing inside when it is unknown).
@@ -455,10 +454,7 @@ async fn territory_filter(
         Some(row) => Some(row.try_get("root")?),
         None => None,
     };
-    let area = root
-        .as_deref()
-        .and_then(single_area_inside)
-        .map(str::to_string);
+    let area = root.as_deref().and_then(Area::of_subtree);
     Ok(TerritoryFilter { inside, area })
 }
 
@@ -551,28 +547,44 @@ fn push_inn_prefix(sql: &mut Sql, prefix: &str, by_name: bool) {
 }
 
 /// The filters of [`push_filters`] that a search posting answers itself (scope, territory, owner),
-/// on the alias `st`. A scope or territory filter inside one area also asks for the area: the
-/// postings are then read from `search_terms_area`, the area's own list in name order, instead of
-/// the word's whole list with each entry's territory tested.
+/// on the alias `st`. A scope or territory filter inside one area asks for the area: the postings
+/// are then read from `search_terms_area`, the area's own list in name order, instead of the
+/// word's whole list with each entry's territory tested — and a whole area (a federal district)
+/// needs no territory test at all.
 fn push_posting_filters(
     sql: &mut Sql,
     reaches: &[Reach],
     query: &ListQuery,
     territories: Option<&TerritoryFilter>,
 ) {
-    let areas = reaches.iter().filter_map(|reach| match reach {
-        Reach::Some { area, .. } => area.as_deref(),
-        Reach::All => None,
-    });
-    let area = areas
-        .chain(territories.and_then(|filter| filter.area.as_deref()))
-        .next();
-    if let Some(area) = area {
-        sql.push(" AND st.area_path = ").bind_text(area);
+    let mut areas: Vec<String> = Vec::new();
+    let mut push_area = |sql: &mut Sql, area: &Area| {
+        if !areas.contains(&area.path) {
+            sql.push(" AND st.area_path = ")
+                .bind_text(area.path.clone());
+            areas.push(area.path.clone());
+        }
+        area.whole
+    };
+    for reach in reaches {
+        let whole = match reach {
+            Reach::Some {
+                area: Some(area), ..
+            } => push_area(sql, area),
+            _ => false,
+        };
+        if !whole {
+            push_reach(sql, reach, Some("st.owner_id"), Some("st.territory_id"));
+        }
     }
-    push_reaches(sql, reaches, Some("st.owner_id"), Some("st.territory_id"));
     if let Some(filter) = territories {
-        push_any_of(sql, "st.territory_id", filter.inside.clone());
+        let whole = filter
+            .area
+            .as_ref()
+            .is_some_and(|area| push_area(sql, area));
+        if !whole {
+            push_any_of(sql, "st.territory_id", filter.inside.clone());
+        }
     }
     if let Some(owner) = query.owner_id {
         sql.push(" AND st.owner_id = ").bind_text(owner.to_string());
