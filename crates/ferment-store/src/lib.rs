@@ -54,6 +54,18 @@ pub use error::{StoreError, StoreResult};
 /// out (a server restart or an idle timeout drops connections; a busy one was used a moment ago).
 pub const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(5);
 
+/// Set on every PostgreSQL connection: prepared statements use their generic plan from the first
+/// execution. By default PostgreSQL plans the first five executions of each statement on each
+/// connection for their values (1–3 ms for a word search's union of posting lists), and the pool
+/// hands requests to its connections in turn, so a statement shape seldom used — a word with two
+/// longer forms — was planned anew for most of its runs. The store's statements are written for
+/// one plan whatever the values (ordered index ranges, counts written into the SQL, see
+/// `Sql::push_count`). Measured at a million clients (docs/BENCHMARKS.md, session 10): the word
+/// search's p99 5.0/6.9 → 3.7/4.2 ms (administrator/regional manager), the ИНН search's median
+/// 3.1 → 1.7 ms, "my tasks" 4.3–5.0 → 2.3–2.5 ms; the sales board and completing a task within
+/// the noise between runs.
+pub const GENERIC_PLANS: &str = "SET plan_cache_mode = force_generic_plan";
+
 /// A transaction on the write side of the store.
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
@@ -110,6 +122,12 @@ impl Store {
                                 connection.ping().await?;
                             }
                             Ok(true)
+                        })
+                    })
+                    .after_connect(|connection, _| {
+                        Box::pin(async move {
+                            connection.execute(GENERIC_PLANS).await?;
+                            Ok(())
                         })
                     })
                     .connect_with(options)

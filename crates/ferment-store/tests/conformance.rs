@@ -1038,3 +1038,36 @@ async fn a_postgresql_connection_the_server_dropped_while_idle_is_replaced_unsee
     assert!(store.ping().await, "the store answers");
     store.close().await;
 }
+
+#[tokio::test]
+async fn postgresql_connections_use_generic_plans_from_the_first_run() {
+    // Every connection the pool opens, readers and the writer alike, plans prepared statements
+    // once (`GENERIC_PLANS`): per-value planning of the first five runs cost a word search 1–3 ms.
+    use sqlx::Row as _;
+    let Some(server) = ferment_store::testing::postgres_url() else {
+        return;
+    };
+    let database = ferment_store::testing::postgres(&server).await.unwrap();
+    let store = open(&database).await;
+    let mut readers = Vec::new();
+    for _ in 0..3 {
+        readers.push(store.reader().await.unwrap());
+    }
+    let mut writer = store.begin().await.unwrap();
+    let mut modes = Vec::new();
+    for connection in readers
+        .iter_mut()
+        .map(|reader| &mut **reader)
+        .chain(std::iter::once(&mut *writer))
+    {
+        let row = sqlx::query("SELECT current_setting('plan_cache_mode') AS mode")
+            .fetch_one(connection)
+            .await
+            .unwrap();
+        modes.push(row.get::<String, _>("mode"));
+    }
+    assert_eq!(modes, vec!["force_generic_plan"; 4]);
+    drop(readers);
+    writer.rollback().await.unwrap();
+    store.close().await;
+}
