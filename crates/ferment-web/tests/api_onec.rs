@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::{TestApp, fields, spawn_apps};
+use ferment_domain::requisites::{correspondent_account_with_key, settlement_account_with_key};
 use ferment_onec_emulator::{Config, Failure, Handle, Profile};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -28,6 +29,29 @@ fn code(profile: Profile) -> &'static str {
         Profile::Bp30 => "bp30",
         Profile::Ut11 => "ut11",
     }
+}
+
+const SBER_BIK: &str = "044525225";
+
+/// 1C's banks with this БИК (the bank list differs by profile).
+fn bank_keys(onec: &Handle, profile: Profile, bik: &str) -> Vec<Uuid> {
+    let set = match profile {
+        Profile::Bp30 => "Catalog_Банки",
+        Profile::Ut11 => "Catalog_КлассификаторБанков",
+    };
+    onec.find(set, "Code", &json!(bik))
+        .iter()
+        .map(|bank| Uuid::parse_str(bank["Ref_Key"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
+/// 1C's bank accounts of the counterparty `owner`.
+fn accounts_of(onec: &Handle, profile: Profile, owner: Uuid) -> Vec<Value> {
+    let (set, field) = match profile {
+        Profile::Bp30 => ("Catalog_БанковскиеСчета", "Owner"),
+        Profile::Ut11 => ("Catalog_БанковскиеСчетаКонтрагентов", "Owner_Key"),
+    };
+    onec.find(set, field, &json!(owner.to_string()))
 }
 
 fn trimmed(value: &Value, field: &str) -> String {
@@ -366,8 +390,11 @@ async fn full_cycle(app: &TestApp, profile: Profile) {
         Profile::Bp30 => ("7707083893", "773601001"),
         Profile::Ut11 => ("7736050003", "772801001"),
     };
+    // Its bank account goes with it, at the bank 1C already lists under that БИК.
+    let sber_account = settlement_account_with_key(SBER_BIK, "40702810000000070001");
     let ours = app
-        .created(&app.admin_token, "/api/v1/counterparties", json!({"kind": "legal_entity", "name": format!("Сбер {}", code(profile)), "full_name": "ПАО Сбербанк", "inn": inn, "kpp": kpp}))
+        .created(&app.admin_token, "/api/v1/counterparties", json!({"kind": "legal_entity", "name": format!("Сбер {}", code(profile)), "full_name": "ПАО Сбербанк", "inn": inn, "kpp": kpp,
+            "bank_accounts": [{"bik": SBER_BIK, "bank_name": "ПАО Сбербанк", "correspondent_account": "30101810400000000225", "account": sber_account}]}))
         .await;
     let ours_id = ours["id"].as_str().unwrap().to_string();
     let run = sync(app, &connection, false).await;
@@ -378,11 +405,93 @@ async fn full_cycle(app: &TestApp, profile: Profile) {
         trimmed(&in_onec[0], "Description"),
         format!("Сбер {}", code(profile))
     );
+    let owner_key = Uuid::parse_str(in_onec[0]["Ref_Key"].as_str().unwrap()).unwrap();
+    let sber_banks = bank_keys(&onec, profile, SBER_BIK);
+    assert_eq!(sber_banks.len(), 1, "{label}: 1C's bank list had Sberbank");
+    let sent = accounts_of(&onec, profile, owner_key);
+    assert_eq!(sent.len(), 1, "{label}: {run}");
+    assert_eq!(trimmed(&sent[0], "НомерСчета"), sber_account);
+    assert_eq!(trimmed(&sent[0], "Банк_Key"), sber_banks[0].to_string());
+    if profile == Profile::Bp30 {
+        assert_eq!(
+            trimmed(&sent[0], "Owner_Type"),
+            "StandardODATA.Catalog_Контрагенты"
+        );
+    }
+    assert_eq!(
+        count(&run, "bank_account_out", "created"),
+        1,
+        "{label}: {run}"
+    );
     let run = sync(app, &connection, false).await;
     assert_eq!(
         onec.find("Catalog_Контрагенты", "ИНН", &json!(inn)).len(),
         1,
         "{label}: no duplicate: {run}"
+    );
+    assert_eq!(
+        accounts_of(&onec, profile, owner_key).len(),
+        1,
+        "{label}: {run}"
+    );
+
+    // An account added in Ferment at a bank 1C does not list: the bank is added, then the account;
+    // the account 1C has is not sent again.
+    // (Each profile its own bank: the second profile's first run sends the first one's client too.)
+    let (new_bank_bik, new_bank_name) = match profile {
+        Profile::Bp30 => ("044525823", "Банк ГПБ (АО)"),
+        Profile::Ut11 => ("044525700", "АО «Райффайзенбанк»"),
+    };
+    let new_bank_account = settlement_account_with_key(new_bank_bik, "40702810000000070002");
+    let (_, current) = app
+        .json(
+            Method::GET,
+            &format!("/api/v1/counterparties/{ours_id}"),
+            None,
+        )
+        .await;
+    let mut accounts = current["bank_accounts"].as_array().unwrap().clone();
+    accounts.push(json!({"bik": new_bank_bik, "bank_name": new_bank_name,
+        "correspondent_account": correspondent_account_with_key(new_bank_bik, &format!("30101810000000000{}", &new_bank_bik[6..])),
+        "account": new_bank_account}));
+    let (status, patched) = app
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/counterparties/{ours_id}"),
+            Some(json!({"version": current["version"], "bank_accounts": accounts})),
+        )
+        .await;
+    assert_eq!(status, 200, "{patched}");
+    assert!(
+        bank_keys(&onec, profile, new_bank_bik).is_empty(),
+        "{label}"
+    );
+    let run = sync(app, &connection, false).await;
+    assert_eq!(run["status"], "succeeded", "{label}: {run}");
+    let new_bank = bank_keys(&onec, profile, new_bank_bik);
+    assert_eq!(new_bank.len(), 1, "{label}: the bank is added: {run}");
+    let sent = accounts_of(&onec, profile, owner_key);
+    assert_eq!(sent.len(), 2, "{label}: {run}");
+    let added = sent
+        .iter()
+        .find(|a| trimmed(a, "НомерСчета") == new_bank_account)
+        .expect("the new account in 1C");
+    assert_eq!(trimmed(added, "Банк_Key"), new_bank[0].to_string());
+    assert_eq!(
+        count(&run, "bank_account_out", "created"),
+        1,
+        "{label}: {run}"
+    );
+    let run = sync(app, &connection, false).await;
+    assert_eq!(
+        accounts_of(&onec, profile, owner_key).len(),
+        2,
+        "{label}: {run}"
+    );
+    assert_eq!(
+        bank_keys(&onec, profile, new_bank_bik).len(),
+        1,
+        "{label}: {run}"
     );
 
     // A change on both sides is a conflict: nothing is overwritten until a person decides.

@@ -3,7 +3,8 @@
 //! Counterparties are matched by the stored link, else by ИНН + КПП; field by field, a change on one
 //! side travels to the other and a change on both is a conflict ([`super::merge`]). Pushing looks
 //! for the counterparty in 1C by ИНН before creating it, so a push repeated after a crash links
-//! instead of duplicating.
+//! instead of duplicating. A pushed counterparty's bank accounts follow it: each account 1C lacks
+//! (looked up by number under that owner) is created there, with its bank found by БИК or added.
 
 use ferment_domain::counterparty::{BankAccount, Counterparty, CounterpartyInput};
 use ferment_domain::validation::Lang;
@@ -18,6 +19,8 @@ use crate::odata::{Query, literal};
 use crate::{OnecError, OnecResult};
 
 const COUNTERPARTY: &str = "counterparty";
+/// The log's and counts' name for bank accounts sent to 1C.
+const BANK_ACCOUNT_OUT: &str = "bank_account_out";
 
 fn fields_of(record: &Counterparty) -> CounterpartyFields {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
@@ -467,13 +470,18 @@ async fn push_one(ctx: &mut Context<'_>, id: Uuid, link: Option<Link>) -> OnecRe
             ),
         }
     }
+    let known = link
+        .as_ref()
+        .map(|l| accounts_of(&l.extra))
+        .unwrap_or_default();
+    let accounts = push_bank_accounts(ctx, ref_key, &record, known).await?;
     let link = Link {
         ref_key,
         record_id: Some(id),
         data_version,
         record_version: Some(version),
         deleted: false,
-        extra: json!({"base": merged.base, "partner": partner.map(|p| p.to_string())}),
+        extra: json!({"base": merged.base, "partner": partner.map(|p| p.to_string()), ACCOUNTS: accounts}),
     };
     onec::put_link(&mut tx, ctx.connection_id, COUNTERPARTY, &link).await?;
     ctx.commit(tx, 0).await?;
@@ -537,6 +545,7 @@ async fn create_in_onec(
         "created",
         format!("«{}» создан в 1С", record.data.name),
     );
+    let accounts = push_bank_accounts(ctx, ref_key, record, Vec::new()).await?;
     let mut tx = ctx.store.begin().await?;
     let link = Link {
         ref_key,
@@ -544,10 +553,126 @@ async fn create_in_onec(
         data_version: mapping::data_version(&created),
         record_version: Some(record.meta.version),
         deleted: false,
-        extra: json!({"base": as_map(fields), "partner": partner.map(|p| p.to_string())}),
+        extra: json!({"base": as_map(fields), "partner": partner.map(|p| p.to_string()), ACCOUNTS: accounts}),
     };
     onec::put_link(&mut tx, ctx.connection_id, COUNTERPARTY, &link).await?;
     ctx.commit(tx, 0).await
+}
+
+/// The key of a counterparty link's `extra` listing the account numbers known to be in 1C.
+const ACCOUNTS: &str = "accounts";
+
+/// The account numbers a counterparty link records as already in 1C.
+fn accounts_of(extra: &Value) -> Vec<String> {
+    extra
+        .get(ACCOUNTS)
+        .and_then(Value::as_array)
+        .map(|numbers| {
+            numbers
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Creates in 1C the bank accounts of `record` that 1C's counterparty `owner` lacks, and answers
+/// the numbers now known to be there. `known` (from the link) is skipped without asking; any
+/// other number is first looked up in 1C under this owner, so a push repeated after a crash finds
+/// what the first attempt made. Accounts are only added: one removed in Ferment stays in 1C,
+/// where payments may refer to it. An error leaves the link as it was, so the counterparty is
+/// pushed, and its accounts looked up, again by the next run.
+async fn push_bank_accounts(
+    ctx: &mut Context<'_>,
+    owner: Uuid,
+    record: &ferment_store::Record<Counterparty>,
+    mut known: Vec<String>,
+) -> OnecResult<Vec<String>> {
+    let a = ctx.profile.bank_accounts.clone();
+    let b = ctx.profile.banks.clone();
+    // When 1C does not publish these, the pull of bank accounts says so; the accounts stay here.
+    if ctx.missing_sets.contains(&a.set) || ctx.missing_sets.contains(&b.set) {
+        return Ok(known);
+    }
+    for account in &record.data.bank_accounts {
+        if known.contains(&account.account) {
+            continue;
+        }
+        ctx.counts(BANK_ACCOUNT_OUT).received += 1;
+        let filter = format!("{} eq {}", a.number, literal::string(&account.account));
+        let there = ctx
+            .client
+            .list(&a.set, &Query::default().filter(filter))
+            .await?
+            .iter()
+            .any(|o| reference(o, &a.owner) == Some(owner) && !mapping::flag(o, "DeletionMark"));
+        if there {
+            ctx.counts(BANK_ACCOUNT_OUT).unchanged += 1;
+        } else {
+            let bank = bank_in_onec(ctx, account).await?;
+            let mut body = json!({
+                "Description": format!("{}, {}", account.account, account.bank_name),
+                a.number.clone(): account.account,
+                a.bank.clone(): bank.to_string(),
+                a.owner.clone(): owner.to_string(),
+            });
+            // A composite owner (`Owner` rather than `Owner_Key`) names its type beside it.
+            if !a.owner.ends_with("_Key") {
+                body[format!("{}_Type", a.owner)] =
+                    json!(format!("StandardODATA.{}", ctx.profile.counterparties.set));
+            }
+            let created = ctx.client.create(&a.set, &body).await?;
+            ctx.counts(BANK_ACCOUNT_OUT).created += 1;
+            ctx.log(
+                "out",
+                BANK_ACCOUNT_OUT,
+                key(&created),
+                Some(record.meta.id),
+                "created",
+                format!(
+                    "«{}»: счёт {} в {} создан в 1С",
+                    record.data.name, account.account, account.bank_name
+                ),
+            );
+        }
+        known.push(account.account.clone());
+    }
+    Ok(known)
+}
+
+/// The 1C bank with this account's БИК, added to 1C's bank list when it has none.
+async fn bank_in_onec(ctx: &mut Context<'_>, account: &BankAccount) -> OnecResult<Uuid> {
+    let b = ctx.profile.banks.clone();
+    let filter = format!("{} eq {}", b.bik, literal::string(&account.bik));
+    let found = ctx
+        .client
+        .list(&b.set, &Query::default().filter(filter))
+        .await?
+        .into_iter()
+        .filter(|o| !mapping::flag(o, "IsFolder"))
+        .find_map(|o| key(&o));
+    if let Some(bank) = found {
+        return Ok(bank);
+    }
+    let mut body = json!({ b.bik.clone(): account.bik, b.name.clone(): account.bank_name });
+    if let Some(correspondent) = &account.correspondent_account {
+        body[b.correspondent_account.clone()] = json!(correspondent);
+    }
+    let created = ctx.client.create(&b.set, &body).await?;
+    let bank = key(&created)
+        .ok_or_else(|| OnecError::Protocol("1C created a bank without Ref_Key".into()))?;
+    ctx.log(
+        "out",
+        BANK_ACCOUNT_OUT,
+        Some(bank),
+        None,
+        "created",
+        format!(
+            "банк {} (БИК {}) добавлен в 1С",
+            account.bank_name, account.bik
+        ),
+    );
+    Ok(bank)
 }
 
 /// Bank accounts from 1C are added to their counterparty's accounts (by account number).

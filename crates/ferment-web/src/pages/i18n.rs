@@ -643,6 +643,7 @@ texts! {
     onec_obj_payment: "Оплаты", "Payments";
     onec_obj_shipment: "Отгрузки", "Shipments";
     onec_obj_counterparty_out: "Отправлено контрагентов", "Counterparties sent";
+    onec_obj_bank_account_out: "Отправлено банковских счетов", "Bank accounts sent";
     onec_obj_order_out: "Отправлено заказов", "Orders sent";
     onec_obj_sale: "Продажи", "Sales";
     onec_obj_payment_status: "Статусы оплаты", "Payment states";

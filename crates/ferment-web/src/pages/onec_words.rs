@@ -26,6 +26,7 @@ const OBJECT_ORDER: &[&str] = &[
     "payment_status",
     "shipment",
     "counterparty_out",
+    "bank_account_out",
     "order_out",
     "sale",
 ];
@@ -46,6 +47,7 @@ pub fn object_name(t: &'static Texts, code: &str) -> String {
         "payment" => t.onec_obj_payment,
         "shipment" => t.onec_obj_shipment,
         "counterparty_out" => t.onec_obj_counterparty_out,
+        "bank_account_out" => t.onec_obj_bank_account_out,
         "order_out" => t.onec_obj_order_out,
         "sale" => t.onec_obj_sale,
         "payment_status" => t.onec_obj_payment_status,
