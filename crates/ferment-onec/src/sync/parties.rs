@@ -630,7 +630,7 @@ async fn push_bank_accounts(
                 Some(record.meta.id),
                 "created",
                 format!(
-                    "«{}»: счёт {} в {} создан в 1С",
+                    "«{}»: счёт {} ({}) создан в 1С",
                     record.data.name, account.account, account.bank_name
                 ),
             );
