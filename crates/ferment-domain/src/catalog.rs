@@ -29,6 +29,37 @@ coded_enum! {
     }
 }
 
+impl Unit {
+    /// The unit's code in ОКЕИ, the Russian classifier of units that 1C's units and CommerceML
+    /// files carry (`166` kilogram, `796` piece).
+    pub fn okei(self) -> &'static str {
+        match self {
+            Unit::Kg => "166",
+            Unit::G => "163",
+            Unit::T => "168",
+            Unit::L => "112",
+            Unit::Ml => "111",
+            Unit::Pcs => "796",
+            Unit::Pack => "778",
+        }
+    }
+
+    /// The unit a 1C or CommerceML unit means: by its ОКЕИ code, else by its short name
+    /// («кг», «шт.», any case) or Ferment's own code; `None` when neither is known.
+    pub fn recognise(okei: Option<&str>, name: &str) -> Option<Unit> {
+        let by_code = okei
+            .map(str::trim)
+            .and_then(|code| Unit::ALL.iter().copied().find(|u| u.okei() == code));
+        by_code.or_else(|| {
+            let name = name.trim().trim_end_matches('.').to_lowercase();
+            Unit::ALL
+                .iter()
+                .copied()
+                .find(|u| u.label(crate::validation::Lang::Ru) == name || u.code() == name)
+        })
+    }
+}
+
 coded_enum! {
     /// What a warehouse is for; the sales process looks for samples in the office store first.
     pub enum WarehouseKind {
@@ -184,6 +215,32 @@ pub struct Warehouse {
     pub address: Option<String>,
 }
 
+/// The stem that marks the office sample store in a warehouse's name in 1C («Склад образцов»,
+/// «Образцы»), so that every case form matches.
+pub const OFFICE_SAMPLES_MARKER: &str = "образц";
+
+impl Warehouse {
+    /// A warehouse first met in 1C under `name`: the office sample store when the name holds
+    /// `office_marker` (any case), a shipping warehouse otherwise; no address.
+    pub fn named_in_onec(name: &str, office_marker: &str) -> Warehouse {
+        let office = name.to_lowercase().contains(&office_marker.to_lowercase());
+        Warehouse {
+            name: name.to_string(),
+            kind: if office {
+                WarehouseKind::OfficeSamples
+            } else {
+                WarehouseKind::Warehouse
+            },
+            address: None,
+        }
+    }
+
+    /// Whether this is the warehouse 1C calls `name` (case, spacing and «ё» aside).
+    pub fn is_called(&self, name: &str) -> bool {
+        crate::text::normalize(&self.name) == crate::text::normalize(name)
+    }
+}
+
 /// A warehouse as typed.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,6 +302,32 @@ pub fn parse_quantity(text: &str) -> Result<i64, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_from_1c_is_recognised_by_its_okei_code_else_by_its_name() {
+        assert_eq!(Unit::recognise(Some("166"), "Килограмм"), Some(Unit::Kg));
+        assert_eq!(Unit::recognise(Some(" 796 "), ""), Some(Unit::Pcs));
+        assert_eq!(Unit::recognise(Some("778"), "упак"), Some(Unit::Pack));
+        // The code wins over the name; an unknown code falls back to the name.
+        assert_eq!(Unit::recognise(Some("112"), "кг"), Some(Unit::L));
+        assert_eq!(Unit::recognise(Some("999"), "Шт."), Some(Unit::Pcs));
+        assert_eq!(Unit::recognise(None, "мл"), Some(Unit::Ml));
+        assert_eq!(Unit::recognise(None, "kg"), Some(Unit::Kg));
+        assert_eq!(Unit::recognise(Some("006"), "метр"), None);
+        let codes: std::collections::BTreeSet<_> = Unit::ALL.iter().map(|u| u.okei()).collect();
+        assert_eq!(codes.len(), Unit::ALL.len(), "one ОКЕИ code per unit");
+    }
+
+    #[test]
+    fn a_warehouse_from_1c_is_the_sample_store_when_its_name_says_so() {
+        let office = Warehouse::named_in_onec("Склад ОБРАЗЦОВ (офис)", OFFICE_SAMPLES_MARKER);
+        assert_eq!(office.kind, WarehouseKind::OfficeSamples);
+        assert_eq!(office.name, "Склад ОБРАЗЦОВ (офис)");
+        let main = Warehouse::named_in_onec("Основной склад", OFFICE_SAMPLES_MARKER);
+        assert_eq!(main.kind, WarehouseKind::Warehouse);
+        assert!(main.is_called("  основной   СКЛАД "));
+        assert!(!main.is_called("Основной склад 2"));
+    }
 
     #[test]
     fn the_minimal_api_product_validates() {

@@ -24,7 +24,11 @@ pub struct Profile {
     pub currencies: String,
     /// Units of measure.
     pub units: SetOnly,
-    /// OKEI code → Ferment unit code.
+    /// ОКЕИ code → Ferment unit code, for codes beyond the built-in table ([`Unit::okei`]) or to
+    /// read one differently; empty in the shipped profiles.
+    ///
+    /// [`Unit::okei`]: ferment_domain::catalog::Unit::okei
+    #[serde(default)]
     pub unit_codes: BTreeMap<String, String>,
     /// 1C VAT rate value → rate in hundredths of a percent.
     pub vat: BTreeMap<String, i64>,

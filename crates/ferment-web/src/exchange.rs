@@ -22,7 +22,7 @@ use ferment_commerceml::exchange::{Answer, Exchange, Session, Settings, Step};
 use ferment_commerceml::model::RateValue;
 use ferment_commerceml::order::{Counterparty as CmlParty, Order, OrderLine};
 use ferment_domain::access::SystemOp;
-use ferment_domain::catalog::{Product, ProductGroup, Unit, Warehouse, WarehouseKind};
+use ferment_domain::catalog::{OFFICE_SAMPLES_MARKER, Product, ProductGroup, Unit, Warehouse};
 use ferment_store::{Tx, commerceml, counterparties, products, sales, warehouses};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -247,26 +247,9 @@ async fn import(
     }
 }
 
+/// The product's unit: by ОКЕИ code, else by name; pieces when the file names none we know.
 fn unit_of(item: Option<&ferment_commerceml::model::Unit>) -> Unit {
-    let Some(unit) = item else { return Unit::Pcs };
-    let by_code = match unit.code.as_deref().map(str::trim) {
-        Some("166") => Some(Unit::Kg),
-        Some("163") => Some(Unit::G),
-        Some("168") => Some(Unit::T),
-        Some("112") => Some(Unit::L),
-        Some("111") => Some(Unit::Ml),
-        Some("796") => Some(Unit::Pcs),
-        Some("778") => Some(Unit::Pack),
-        _ => None,
-    };
-    by_code
-        .or_else(|| {
-            let name = unit.name.trim().trim_end_matches('.').to_lowercase();
-            Unit::ALL
-                .iter()
-                .copied()
-                .find(|u| u.label(ferment_domain::validation::Lang::Ru) == name || u.code() == name)
-        })
+    item.and_then(|unit| Unit::recognise(unit.code.as_deref(), &unit.name))
         .unwrap_or(Unit::Pcs)
 }
 
@@ -404,23 +387,10 @@ async fn link_warehouse(
         return Ok(());
     }
     let existing = warehouses::list(tx).await?;
-    let found = existing.iter().find(|w| {
-        ferment_domain::text::normalize(&w.data.name)
-            == ferment_domain::text::normalize(&warehouse.name)
-    });
-    let id = match found {
+    let id = match existing.iter().find(|w| w.data.is_called(&warehouse.name)) {
         Some(record) => record.meta.id,
         None => {
-            let office = warehouse.name.to_lowercase().contains("образц");
-            let data = Warehouse {
-                name: warehouse.name.clone(),
-                kind: if office {
-                    WarehouseKind::OfficeSamples
-                } else {
-                    WarehouseKind::Warehouse
-                },
-                address: None,
-            };
+            let data = Warehouse::named_in_onec(&warehouse.name, OFFICE_SAMPLES_MARKER);
             warehouses::insert(tx, None, &data).await?.meta.id
         }
     };

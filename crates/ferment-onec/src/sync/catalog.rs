@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use ferment_domain::catalog::{Product, ProductGroup, ProductInput, Warehouse, WarehouseKind};
+use ferment_domain::catalog::{Product, ProductGroup, ProductInput, Warehouse};
 use ferment_domain::validation::Lang;
 use ferment_store::onec::{self, Link, LinkKey};
 use ferment_store::{StoreError, products, warehouses};
@@ -750,12 +750,7 @@ pub(super) async fn warehouses(ctx: &mut Context<'_>) -> OnecResult<()> {
         let linked = link
             .and_then(|l| l.record_id)
             .and_then(|id| existing.iter().find(|w| w.meta.id == id));
-        let by_name = || {
-            existing.iter().find(|w| {
-                ferment_domain::text::normalize(&w.data.name)
-                    == ferment_domain::text::normalize(&name)
-            })
-        };
+        let by_name = || existing.iter().find(|w| w.data.is_called(&name));
         let record_id = match linked.or_else(by_name) {
             Some(record) if record.data.name == name => {
                 ctx.counts("warehouse").unchanged += 1;
@@ -772,18 +767,7 @@ pub(super) async fn warehouses(ctx: &mut Context<'_>) -> OnecResult<()> {
                 record.meta.id
             }
             None => {
-                let office = name
-                    .to_lowercase()
-                    .contains(&w.office_marker.to_lowercase());
-                let data = Warehouse {
-                    name: name.clone(),
-                    kind: if office {
-                        WarehouseKind::OfficeSamples
-                    } else {
-                        WarehouseKind::Warehouse
-                    },
-                    address: None,
-                };
+                let data = Warehouse::named_in_onec(&name, &w.office_marker);
                 let record = warehouses::insert(&mut tx, None, &data).await?;
                 ctx.counts("warehouse").created += 1;
                 record.meta.id

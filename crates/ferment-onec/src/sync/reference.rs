@@ -49,17 +49,11 @@ pub(super) async fn load(ctx: &mut Context<'_>) -> OnecResult<()> {
             let Some(ref_key) = key(&unit) else { continue };
             let code = text(&unit, "Code");
             let name = text(&unit, "Description");
-            let ferment = profile.unit_codes.get(&code).cloned().or_else(|| {
-                Unit::ALL
-                    .iter()
-                    .find(|u| {
-                        let lower = name.to_lowercase();
-                        u.code() == lower
-                            || u.label(ferment_domain::validation::Lang::Ru)
-                                == lower.trim_end_matches('.')
-                    })
-                    .map(|u| u.code().to_string())
-            });
+            let ferment = profile
+                .unit_codes
+                .get(&code)
+                .cloned()
+                .or_else(|| Unit::recognise(Some(&code), &name).map(|u| u.code().to_string()));
             if let Some(ferment) = ferment {
                 reference.units.insert(ref_key, ferment);
             }
