@@ -193,3 +193,91 @@ pub async fn links_of_record(
         })
         .collect()
 }
+
+/// One step of 1C's exchange as the administrators' page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeStep {
+    /// `import` (a file), `query` (orders handed to 1C) or `success` (orders 1C confirmed).
+    pub kind: String,
+    /// The file 1C named (`import.xml`, `offers.xml`…); empty for `query` and `success`.
+    pub file: String,
+    /// When the step began.
+    pub started_at: String,
+    /// When it last moved.
+    pub updated_at: String,
+    /// Items imported so far, or orders handed over or confirmed.
+    pub items: i64,
+    /// `progress`, `done` or `failed`.
+    pub outcome: String,
+    /// Why it failed.
+    pub message: Option<String>,
+}
+
+/// How long exchange steps are kept.
+const EXCHANGE_LOG_DAYS: i64 = 90;
+
+/// Records a step of the exchange session `session_key` (a digest of its cookie): the row of
+/// (session, `kind`, `file`) is created or brought up to date. `items` replaces the count when
+/// given (an import's position, so a batch repeated changes nothing) and keeps it when not; a
+/// failure's `message` is kept beside it. Steps older than 90 days are removed on the way.
+pub async fn log_exchange_step(
+    connection: &mut AnyConnection,
+    session_key: &str,
+    kind: &str,
+    file: &str,
+    items: Option<i64>,
+    outcome: &str,
+    message: Option<&str>,
+) -> StoreResult<()> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO cml_exchange_log (session_key, kind, file, started_at, updated_at, items, outcome, message) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7) \
+         ON CONFLICT (session_key, kind, file) DO UPDATE SET updated_at = excluded.updated_at, \
+         items = CASE WHEN $8 = 1 THEN excluded.items ELSE cml_exchange_log.items END, \
+         outcome = excluded.outcome, message = excluded.message",
+    )
+    .bind(session_key)
+    .bind(kind)
+    .bind(file)
+    .bind(&now)
+    .bind(items.unwrap_or(0))
+    .bind(outcome)
+    .bind(message)
+    .bind(i64::from(items.is_some()))
+    .execute(&mut *connection)
+    .await?;
+    let cutoff = crate::time_text(chrono::Utc::now() - chrono::Duration::days(EXCHANGE_LOG_DAYS));
+    sqlx::query("DELETE FROM cml_exchange_log WHERE updated_at < $1")
+        .bind(cutoff)
+        .execute(connection)
+        .await?;
+    Ok(())
+}
+
+/// The latest `limit` exchange steps, the most recently moved first.
+pub async fn exchange_steps(
+    connection: &mut AnyConnection,
+    limit: i64,
+) -> StoreResult<Vec<ExchangeStep>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT kind, file, started_at, updated_at, items, outcome, message FROM cml_exchange_log \
+         ORDER BY updated_at DESC, started_at DESC, kind, file LIMIT {}",
+        limit.clamp(1, 500)
+    )))
+    .fetch_all(connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ExchangeStep {
+                kind: row.try_get("kind")?,
+                file: row.try_get("file")?,
+                started_at: row.try_get("started_at")?,
+                updated_at: row.try_get("updated_at")?,
+                items: row.try_get("items")?,
+                outcome: row.try_get("outcome")?,
+                message: row.try_get("message")?,
+            })
+        })
+        .collect()
+}

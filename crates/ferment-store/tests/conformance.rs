@@ -1071,3 +1071,89 @@ async fn postgresql_connections_use_generic_plans_from_the_first_run() {
     writer.rollback().await.unwrap();
     store.close().await;
 }
+
+#[tokio::test]
+async fn the_commerceml_exchange_log_keeps_one_row_per_step_with_its_position() {
+    use ferment_store::commerceml::{exchange_steps, log_exchange_step};
+    for database in databases().await {
+        let store = open(&database).await;
+        let label = database.label;
+        let mut tx = store.begin().await.unwrap();
+        // An import in batches: the position replaces the count, a batch repeated changes nothing.
+        for position in [500, 1000, 1000, 1200] {
+            log_exchange_step(
+                &mut tx,
+                "s1",
+                "import",
+                "import.xml",
+                Some(position),
+                "progress",
+                None,
+            )
+            .await
+            .unwrap();
+        }
+        log_exchange_step(&mut tx, "s1", "import", "import.xml", None, "done", None)
+            .await
+            .unwrap();
+        log_exchange_step(
+            &mut tx,
+            "s1",
+            "import",
+            "offers.xml",
+            None,
+            "failed",
+            Some("нет цены"),
+        )
+        .await
+        .unwrap();
+        log_exchange_step(&mut tx, "s2", "query", "", Some(3), "done", None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut reader = store.reader().await.unwrap();
+        let steps = exchange_steps(&mut reader, 50).await.unwrap();
+        assert_eq!(steps.len(), 3, "{label}: {steps:?}");
+        let import = steps.iter().find(|s| s.file == "import.xml").unwrap();
+        assert_eq!(
+            (import.items, import.outcome.as_str()),
+            (1200, "done"),
+            "{label}"
+        );
+        assert!(import.updated_at >= import.started_at, "{label}");
+        let offers = steps.iter().find(|s| s.file == "offers.xml").unwrap();
+        assert_eq!(offers.outcome, "failed");
+        assert_eq!(offers.message.as_deref(), Some("нет цены"));
+        assert_eq!(
+            (steps[0].kind.as_str(), steps[0].items),
+            ("query", 3),
+            "{label}: newest first"
+        );
+        assert_eq!(exchange_steps(&mut reader, 1).await.unwrap().len(), 1);
+        drop(reader);
+
+        // Steps older than 90 days go when the next one is written.
+        let mut tx = store.begin().await.unwrap();
+        sqlx::query("UPDATE cml_exchange_log SET updated_at = $1 WHERE session_key = $2")
+            .bind("2020-01-01T00:00:00.000000Z")
+            .bind("s1")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        log_exchange_step(&mut tx, "s3", "success", "", Some(3), "done", None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut reader = store.reader().await.unwrap();
+        let kinds: Vec<String> = exchange_steps(&mut reader, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.kind)
+            .collect();
+        assert_eq!(kinds, ["success", "query"], "{label}");
+        drop(reader);
+        store.close().await;
+    }
+}

@@ -156,6 +156,10 @@ pub async fn exchange_1c(
     };
     let filename = params.get("filename").cloned().unwrap_or_default();
     let kind = params.get("type").map(String::as_str).unwrap_or("catalog");
+    let log = StepLog {
+        state: &state,
+        session: crate::auth::digest(session.id()),
+    };
     match mode {
         "init" => text(exchange.init(&session)),
         "file" => {
@@ -167,8 +171,8 @@ pub async fn exchange_1c(
             .await;
             text(result.unwrap_or_else(|e| Answer::failure(&e)))
         }
-        "import" => text(import(&state, exchange, session, filename).await),
-        "query" if kind == "sale" => query(&state, exchange, session).await,
+        "import" => text(import(&state, &log, exchange, session, filename).await),
+        "query" if kind == "sale" => query(&state, &log, exchange, session).await,
         "success" if kind == "sale" => {
             let confirmed = blocking(move || {
                 exchange
@@ -178,14 +182,87 @@ pub async fn exchange_1c(
             .await;
             match confirmed {
                 Ok(_) => match mark_exported(&state).await {
-                    Ok(()) => text(Answer::success()),
-                    Err(error) => text(Answer::failure(&error)),
+                    Ok(confirmed) => {
+                        log.step("success", "", Some(confirmed), Ok(())).await;
+                        text(Answer::success())
+                    }
+                    Err(error) => {
+                        log.step("success", "", None, Err(&error)).await;
+                        text(Answer::failure(&error))
+                    }
                 },
-                Err(error) => text(Answer::failure(&error)),
+                Err(error) => {
+                    log.step("success", "", None, Err(&error)).await;
+                    text(Answer::failure(&error))
+                }
             }
         }
         "success" => text(Answer::success()),
         _ => text(Answer::failure("неизвестный режим обмена")),
+    }
+}
+
+/// Writes the steps of one exchange session to the administrators' log
+/// (`commerceml::log_exchange_step`), under a digest of the session's cookie.
+struct StepLog<'a> {
+    state: &'a AppState,
+    session: String,
+}
+
+impl StepLog<'_> {
+    /// Records a step: `progress` or `done` when `result` is `Ok` (see [`Self::progress`]), or
+    /// `failed` with the reason. A log that can't be written is only traced: the exchange goes on.
+    async fn step(&self, kind: &str, file: &str, items: Option<usize>, result: Result<(), &str>) {
+        self.write(
+            kind,
+            file,
+            items,
+            if result.is_ok() { "done" } else { "failed" },
+            result.err(),
+        )
+        .await;
+    }
+
+    /// Records an import's position after a batch.
+    async fn progress(&self, file: &str, items: u64) {
+        self.write(
+            "import",
+            file,
+            usize::try_from(items).ok(),
+            "progress",
+            None,
+        )
+        .await;
+    }
+
+    async fn write(
+        &self,
+        kind: &str,
+        file: &str,
+        items: Option<usize>,
+        outcome: &str,
+        message: Option<&str>,
+    ) {
+        let items = items.and_then(|n| i64::try_from(n).ok());
+        let written = async {
+            let mut tx = self.state.store.begin().await?;
+            commerceml::log_exchange_step(
+                &mut tx,
+                &self.session,
+                kind,
+                file,
+                items,
+                outcome,
+                message,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok::<_, ferment_store::StoreError>(())
+        }
+        .await;
+        if let Err(error) = written {
+            tracing::warn!(%error, kind, file, "the CommerceML exchange log was not written");
+        }
     }
 }
 
@@ -210,6 +287,7 @@ async fn blocking<T: Send + 'static>(
 
 async fn import(
     state: &AppState,
+    log: &StepLog<'_>,
     exchange: Arc<Exchange>,
     session: Session,
     filename: String,
@@ -227,14 +305,22 @@ async fn import(
     };
     let batch = match step {
         Ok(Step::Batch(batch)) => batch,
-        Ok(Step::Done) => return Answer::success(),
-        Err(error) => return Answer::failure(&error),
+        Ok(Step::Done) => {
+            log.step("import", &filename, None, Ok(())).await;
+            return Answer::success();
+        }
+        Err(error) => {
+            log.step("import", &filename, None, Err(&error)).await;
+            return Answer::failure(&error);
+        }
     };
     if let Err(error) = apply(state, &batch.items).await {
         tracing::warn!(%error, "CommerceML import batch failed");
+        log.step("import", &filename, None, Err(&error)).await;
         return Answer::failure(&error);
     }
     let message = batch.progress_message();
+    let position = batch.end;
     match blocking(move || {
         exchange
             .commit_step(&session, &batch)
@@ -242,8 +328,14 @@ async fn import(
     })
     .await
     {
-        Ok(()) => Answer::progress(&message),
-        Err(error) => Answer::failure(&error),
+        Ok(()) => {
+            log.progress(&filename, position).await;
+            Answer::progress(&message)
+        }
+        Err(error) => {
+            log.step("import", &filename, None, Err(&error)).await;
+            Answer::failure(&error)
+        }
     }
 }
 
@@ -519,15 +611,24 @@ async fn apply_status(tx: &mut Tx, order: &Order) -> ferment_store::StoreResult<
 }
 
 /// `type=sale&mode=query`: the orders users asked to send, as CommerceML documents.
-async fn query(state: &AppState, exchange: Arc<Exchange>, session: Session) -> Response {
+async fn query(
+    state: &AppState,
+    log: &StepLog<'_>,
+    exchange: Arc<Exchange>,
+    session: Session,
+) -> Response {
     let orders = match orders_to_send(state).await {
         Ok(orders) => orders,
-        Err(error) => return text(Answer::failure(&error)),
+        Err(error) => {
+            log.step("query", "", None, Err(&error)).await;
+            return text(Answer::failure(&error));
+        }
     };
     let ids: Vec<Uuid> = orders
         .iter()
         .filter_map(|o| Uuid::parse_str(&o.id).ok())
         .collect();
+    let ids_sent = ids.len();
     let at = Utc::now().naive_utc();
     let xml = blocking(move || {
         exchange
@@ -545,24 +646,30 @@ async fn query(state: &AppState, exchange: Arc<Exchange>, session: Session) -> R
             }
             .await;
             if let Err(error) = marked {
+                log.step("query", "", None, Err(&error.to_string())).await;
                 return text(Answer::failure(&error.to_string()));
             }
+            log.step("query", "", Some(ids_sent), Ok(())).await;
             (
                 [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
                 xml,
             )
                 .into_response()
         }
-        Err(error) => text(Answer::failure(&error)),
+        Err(error) => {
+            log.step("query", "", None, Err(&error)).await;
+            text(Answer::failure(&error))
+        }
     }
 }
 
-async fn mark_exported(state: &AppState) -> Result<(), String> {
+/// Marks the orders handed over as confirmed; answers how many.
+async fn mark_exported(state: &AppState) -> Result<usize, String> {
     async {
         let mut tx = state.store.begin().await?;
-        commerceml::mark_exported(&mut tx).await?;
+        let confirmed = commerceml::mark_exported(&mut tx).await?;
         tx.commit().await?;
-        Ok::<_, ferment_store::StoreError>(())
+        Ok::<_, ferment_store::StoreError>(confirmed)
     }
     .await
     .map_err(|e| e.to_string())

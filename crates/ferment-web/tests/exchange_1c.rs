@@ -5,6 +5,7 @@
 mod common;
 
 use chrono::NaiveDate;
+use common::pages::Browser;
 use common::{PASSWORD, TestApp, spawn_apps};
 use ferment_commerceml::SchemaVersion;
 use ferment_commerceml::client::{ClientOptions, run_exchange};
@@ -126,6 +127,47 @@ async fn catalog_and_offers_come_in_orders_go_out_and_statuses_come_back() {
             "{label}: the characteristic's 18 name no warehouse"
         );
 
+        // The administrators see each file imported, with its item count, in the API and the page.
+        let (status, state) = app
+            .json(Method::GET, "/api/v1/integrations/commerceml", None)
+            .await;
+        assert_eq!(status, 200, "{label}: {state}");
+        assert_eq!(state["exchange_path"], "/exchange/1c");
+        // (1C names the catalog `import.xml` whatever the fixture is called.)
+        for file in ["import.xml", "prices.xml", "rests.xml"] {
+            let step = state["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["file"] == file)
+                .unwrap_or_else(|| panic!("{label}: {file} in {state}"));
+            assert_eq!(step["kind"], "import", "{label}: {step}");
+            assert_eq!(step["outcome"], "done", "{label}: {step}");
+            assert!(step["items"].as_i64().unwrap() > 0, "{label}: {step}");
+        }
+        let browser = Browser::new(&app);
+        browser.sign_in().await;
+        let page = browser.get("/admin/integrations").await;
+        assert_eq!(page.status, 200, "{label}");
+        let steps = page
+            .body
+            .split("id=\"cml-steps\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</table>").next())
+            .expect("the exchange's steps");
+        assert!(steps.contains("import.xml"), "{label}: {steps}");
+        assert!(steps.contains("готово"), "{label}: {steps}");
+        let manager = app.token_for("cml-manager", &["manager"]).await;
+        let (status, _) = app
+            .json_as(
+                &manager,
+                Method::GET,
+                "/api/v1/integrations/commerceml",
+                None,
+            )
+            .await;
+        assert_eq!(status, 403, "{label}: only who may configure integrations");
+
         // Again, not zipped: nothing is duplicated.
         let plain = ClientOptions {
             zip: false,
@@ -190,6 +232,10 @@ async fn catalog_and_offers_come_in_orders_go_out_and_statuses_come_back() {
             )
             .await;
         assert_eq!(status, 202, "{label}: {asked}");
+        let (_, state) = app
+            .json(Method::GET, "/api/v1/integrations/commerceml", None)
+            .await;
+        assert_eq!(state["orders_waiting"], 1, "{label}: {state}");
         let paid = NaiveDate::from_ymd_opt(2026, 11, 20)
             .unwrap()
             .and_hms_opt(12, 0, 0)
@@ -267,6 +313,28 @@ async fn catalog_and_offers_come_in_orders_go_out_and_statuses_come_back() {
             state["commerceml"]["exported_at"].is_string(),
             "{label}: confirmed by success: {state}"
         );
+        let (_, state) = app
+            .json(Method::GET, "/api/v1/integrations/commerceml", None)
+            .await;
+        assert_eq!(state["orders_waiting"], 0, "{label}: {state}");
+        let latest = |kind: &str| {
+            state["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["kind"] == kind)
+                .cloned()
+                .unwrap_or_else(|| panic!("{label}: {kind} in {state}"))
+        };
+        assert_eq!(
+            (
+                latest("query")["items"].as_i64(),
+                latest("query")["outcome"].as_str()
+            ),
+            (Some(1), Some("done")),
+            "{label}"
+        );
+        assert_eq!(latest("success")["items"], 1, "{label}: {state}");
         // Confirmed orders are not given again.
         let report = run_exchange(&url, "admin", PASSWORD, Vec::new(), &plain)
             .await

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/integrations/onec/{id}/conflicts", get(conflicts))
         .route("/integrations/onec/runs/{run_id}", get(run))
+        .route("/integrations/commerceml", get(commerceml_state))
         .route(
             "/integrations/onec/conflicts/{conflict_id}/resolve",
             post(resolve),
@@ -46,6 +47,13 @@ pub fn routes() -> Router<AppState> {
         .route("/sales/{id}/onec/orders", post(send_order))
         .route("/sales/{id}/commerceml/order", post(commerceml_order))
         .route("/counterparties/{id}/onec", get(of_counterparty))
+}
+
+async fn commerceml_state(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<impl IntoResponse> {
+    Ok(Json(usecase::commerceml_state(&state.store, &user).await?))
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<impl IntoResponse> {
@@ -308,6 +316,16 @@ pub fn openapi_paths(paths: &mut serde_json::Map<String, Value>) {
         "open_conflicts": {"type": "integer"}}});
     let any = json!({"type": "object"});
     let items = |schema: &Value| json!({"type": "object", "properties": {"items": {"type": "array", "items": schema}}});
+    let step = json!({"type": "object", "properties": {
+        "kind": {"type": "string", "enum": ["import", "query", "success"]}, "file": {"type": "string"},
+        "started_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+        "items": {"type": "integer"}, "outcome": {"type": "string", "enum": ["progress", "done", "failed"]},
+        "message": {"type": ["string", "null"]}}});
+    paths.insert("/integrations/commerceml".into(), json!({
+        "get": {"tags": [tag], "summary": "1C's «Обмен с сайтом» (CommerceML at /exchange/1c): the latest 50 steps and the orders waiting (configure_integrations)",
+                "responses": responses(("200", "The exchange's state", Some(json!({"type": "object", "properties": {
+                    "exchange_path": {"type": "string"}, "orders_waiting": {"type": "integer"},
+                    "steps": {"type": "array", "items": step}}}))), &["401", "403"])}}));
     paths.insert("/integrations/onec".into(), json!({
         "get": {"tags": [tag], "summary": "Connections to 1C bases (configure_integrations)",
                 "responses": responses(("200", "Connections", Some(items(&connection))), &["401", "403"])},

@@ -671,3 +671,63 @@ pub fn spawn_scheduler(store: Store, config: crate::WebConfig) -> tokio::task::J
         }
     })
 }
+
+/// A step of 1C's «Обмен с сайтом» (CommerceML) as the administrators see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExchangeStepView {
+    /// `import` (a file), `query` (orders handed to 1C) or `success` (orders 1C confirmed).
+    pub kind: String,
+    /// The file 1C named; empty for `query` and `success`.
+    pub file: String,
+    /// When the step began.
+    pub started_at: String,
+    /// When it last moved.
+    pub updated_at: String,
+    /// Items imported so far, or orders handed over or confirmed.
+    pub items: i64,
+    /// `progress`, `done` or `failed`.
+    pub outcome: String,
+    /// Why it failed.
+    pub message: Option<String>,
+}
+
+/// The state of 1C's «Обмен с сайтом»: its latest steps and the orders waiting to be taken.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommercemlState {
+    /// The path 1C's exchange settings name after Ferment's address.
+    pub exchange_path: &'static str,
+    /// Orders users asked to send that 1C has not confirmed yet.
+    pub orders_waiting: usize,
+    /// The latest steps, the most recently moved first.
+    pub steps: Vec<ExchangeStepView>,
+}
+
+/// How many exchange steps the page and the API show.
+const EXCHANGE_STEPS_SHOWN: i64 = 50;
+
+/// The CommerceML exchange's state (the `configure_integrations` right).
+pub async fn commerceml_state(store: &Store, user: &CurrentUser) -> AppResult<CommercemlState> {
+    check_system(user, SystemOp::ConfigureIntegrations)?;
+    let mut connection = store.reader().await?;
+    let orders_waiting = ferment_store::commerceml::orders_waiting(&mut connection)
+        .await?
+        .len();
+    let steps = ferment_store::commerceml::exchange_steps(&mut connection, EXCHANGE_STEPS_SHOWN)
+        .await?
+        .into_iter()
+        .map(|step| ExchangeStepView {
+            kind: step.kind,
+            file: step.file,
+            started_at: step.started_at,
+            updated_at: step.updated_at,
+            items: step.items,
+            outcome: step.outcome,
+            message: step.message,
+        })
+        .collect();
+    Ok(CommercemlState {
+        exchange_path: "/exchange/1c",
+        orders_waiting,
+        steps,
+    })
+}

@@ -1,5 +1,6 @@
 //! The «1С» administration tab (`/admin/integrations`, for the `configure_integrations` right):
-//! every connection with its profile, address, schedule, last run and open conflicts, the
+//! every connection with its profile, address, schedule, last run and open conflicts, the state of
+//! 1C's «Обмен с сайтом» (CommerceML: the latest steps, the orders waiting), the
 //! «Добавить подключение» form, and the connection form's fields shared with the connection page
 //! ([`super::admin_onec_connection`]), which edits and deletes.
 //!
@@ -95,6 +96,69 @@ pub struct LastRun {
     pub when: String,
     /// Its counts.
     pub counts: Vec<CountView>,
+}
+
+/// 1C's «Обмен с сайтом» on the page: where 1C calls, what waits, what happened.
+pub struct CommercemlView {
+    /// «В настройках обмена 1С укажите … /exchange/1c …».
+    pub hint: String,
+    /// Orders waiting for 1C to take them.
+    pub orders_waiting: usize,
+    /// The latest steps.
+    pub steps: Vec<ExchangeStepRow>,
+}
+
+/// One step of the exchange, in words.
+pub struct ExchangeStepRow {
+    /// When it last moved.
+    pub when: String,
+    /// What it was.
+    pub step: &'static str,
+    /// The file, if any.
+    pub file: String,
+    /// Items or orders.
+    pub items: i64,
+    /// `running`, `succeeded` or `failed` (for the badge's colour).
+    pub badge: &'static str,
+    /// The outcome in words.
+    pub outcome: &'static str,
+    /// Why it failed.
+    pub message: String,
+}
+
+fn commerceml_view(ctx: &Ctx, state: &onec::CommercemlState) -> CommercemlView {
+    let t = ctx.t;
+    let steps = state
+        .steps
+        .iter()
+        .map(|step| {
+            let (badge, outcome) = match step.outcome.as_str() {
+                "done" => ("succeeded", t.cml_done),
+                "failed" => ("failed", t.cml_failed),
+                _ => ("running", t.cml_progress),
+            };
+            ExchangeStepRow {
+                when: ferment_store::parse_time(&step.updated_at)
+                    .map(|at| datetime(at, ctx.lang))
+                    .unwrap_or_else(|_| step.updated_at.clone()),
+                step: match step.kind.as_str() {
+                    "query" => t.cml_query,
+                    "success" => t.cml_success,
+                    _ => t.cml_import,
+                },
+                file: step.file.clone(),
+                items: step.items,
+                badge,
+                outcome,
+                message: step.message.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    CommercemlView {
+        hint: t.cml_hint.replace("{}", state.exchange_path),
+        orders_waiting: state.orders_waiting,
+        steps,
+    }
 }
 
 /// A connection's schedule in words.
@@ -278,6 +342,7 @@ struct ConnectionsPage {
     done: Option<&'static str>,
     notice: Option<FormNotice>,
     connections: Vec<ConnectionRowView>,
+    commerceml: CommercemlView,
     sections: Vec<FormSection>,
     /// Whether the add form is shown open (after a refused save).
     form_open: bool,
@@ -291,6 +356,7 @@ async fn connections_page(
     typed: Option<(ConnectionInput, Vec<FieldError>)>,
 ) -> PageResult {
     let list = onec::list(&state.store, &ctx.user).await?;
+    let commerceml = onec::commerceml_state(&state.store, &ctx.user).await?;
     let form_open = typed.is_some();
     let (input, errors) = typed.unwrap_or_else(|| (blank_input(), Vec::new()));
     let mut form_errors = FormErrors::new(&errors, ctx.lang);
@@ -303,6 +369,7 @@ async fn connections_page(
         done,
         notice,
         connections: list.iter().map(|view| row_view(ctx, view)).collect(),
+        commerceml: commerceml_view(ctx, &commerceml),
         sections,
         form_open,
     };
