@@ -314,6 +314,10 @@ async fn import(
             return Answer::failure(&error);
         }
     };
+    if batch.start == 0 {
+        // The file's row begins when its import does, so the page shows how long it took.
+        log.progress(&filename, 0).await;
+    }
     if let Err(error) = apply(state, &batch.items).await {
         tracing::warn!(%error, "CommerceML import batch failed");
         log.step("import", &filename, None, Err(&error)).await;
