@@ -551,7 +551,7 @@ texts! {
     cml_when: "Когда", "When";
     cml_step: "Шаг", "Step";
     cml_file: "Файл", "File";
-    cml_items: "Элементов", "Items";
+    cml_items: "Количество", "Count";
     cml_outcome: "Итог", "Outcome";
     cml_import: "Загрузка файла", "File import";
     cml_query: "Заказы переданы в 1С", "Orders handed to 1C";
