@@ -194,8 +194,8 @@ pub async fn links_of_record(
         .collect()
 }
 
-/// One step of 1C's exchange as the administrators' page shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One step of 1C's exchange as the administrators' page and the API show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ExchangeStep {
     /// `import` (a file), `query` (orders handed to 1C) or `success` (orders 1C confirmed).
     pub kind: String,

@@ -672,25 +672,6 @@ pub fn spawn_scheduler(store: Store, config: crate::WebConfig) -> tokio::task::J
     })
 }
 
-/// A step of 1C's «Обмен с сайтом» (CommerceML) as the administrators see it.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExchangeStepView {
-    /// `import` (a file), `query` (orders handed to 1C) or `success` (orders 1C confirmed).
-    pub kind: String,
-    /// The file 1C named; empty for `query` and `success`.
-    pub file: String,
-    /// When the step began.
-    pub started_at: String,
-    /// When it last moved.
-    pub updated_at: String,
-    /// Items imported so far, or orders handed over or confirmed.
-    pub items: i64,
-    /// `progress`, `done` or `failed`.
-    pub outcome: String,
-    /// Why it failed.
-    pub message: Option<String>,
-}
-
 /// The state of 1C's «Обмен с сайтом»: its latest steps and the orders waiting to be taken.
 #[derive(Debug, Clone, Serialize)]
 pub struct CommercemlState {
@@ -699,7 +680,7 @@ pub struct CommercemlState {
     /// Orders users asked to send that 1C has not confirmed yet.
     pub orders_waiting: usize,
     /// The latest steps, the most recently moved first.
-    pub steps: Vec<ExchangeStepView>,
+    pub steps: Vec<ferment_store::commerceml::ExchangeStep>,
 }
 
 /// How many exchange steps the page and the API show.
@@ -712,19 +693,8 @@ pub async fn commerceml_state(store: &Store, user: &CurrentUser) -> AppResult<Co
     let orders_waiting = ferment_store::commerceml::orders_waiting(&mut connection)
         .await?
         .len();
-    let steps = ferment_store::commerceml::exchange_steps(&mut connection, EXCHANGE_STEPS_SHOWN)
-        .await?
-        .into_iter()
-        .map(|step| ExchangeStepView {
-            kind: step.kind,
-            file: step.file,
-            started_at: step.started_at,
-            updated_at: step.updated_at,
-            items: step.items,
-            outcome: step.outcome,
-            message: step.message,
-        })
-        .collect();
+    let steps =
+        ferment_store::commerceml::exchange_steps(&mut connection, EXCHANGE_STEPS_SHOWN).await?;
     Ok(CommercemlState {
         exchange_path: "/exchange/1c",
         orders_waiting,
