@@ -426,6 +426,12 @@ async fn push_one(ctx: &mut Context<'_>, id: Uuid, link: Option<Link>) -> OnecRe
     } else {
         ctx.counts("counterparty_out").unchanged += 1;
     }
+    // Before the transaction: no write lock is held while 1C answers.
+    let known = link
+        .as_ref()
+        .map(|l| accounts_of(&l.extra))
+        .unwrap_or_default();
+    let accounts = push_bank_accounts(ctx, ref_key, &record, known).await?;
     let mut tx = ctx.store.begin().await?;
     if !merged.conflicts.is_empty() {
         let conflicts = serde_json::to_value(&merged.conflicts).unwrap_or(Value::Null);
@@ -470,11 +476,6 @@ async fn push_one(ctx: &mut Context<'_>, id: Uuid, link: Option<Link>) -> OnecRe
             ),
         }
     }
-    let known = link
-        .as_ref()
-        .map(|l| accounts_of(&l.extra))
-        .unwrap_or_default();
-    let accounts = push_bank_accounts(ctx, ref_key, &record, known).await?;
     let link = Link {
         ref_key,
         record_id: Some(id),
