@@ -180,21 +180,16 @@ pub async fn exchange_1c(
                     .map_err(|e| Answer::from(&e).into_body_text())
             })
             .await;
+            let confirmed = match confirmed {
+                Ok(_) => mark_exported(&state).await,
+                Err(error) => Err(error),
+            };
             match confirmed {
-                Ok(_) => match mark_exported(&state).await {
-                    Ok(confirmed) => {
-                        log.step("success", "", Some(confirmed), Ok(())).await;
-                        text(Answer::success())
-                    }
-                    Err(error) => {
-                        log.step("success", "", None, Err(&error)).await;
-                        text(Answer::failure(&error))
-                    }
-                },
-                Err(error) => {
-                    log.step("success", "", None, Err(&error)).await;
-                    text(Answer::failure(&error))
+                Ok(confirmed) => {
+                    log.done("success", "", Some(confirmed)).await;
+                    text(Answer::success())
                 }
+                Err(error) => text(log.failed("success", "", &error).await),
             }
         }
         "success" => text(Answer::success()),
@@ -210,40 +205,34 @@ struct StepLog<'a> {
 }
 
 impl StepLog<'_> {
-    /// Records a step: `progress` or `done` when `result` is `Ok` (see [`Self::progress`]), or
-    /// `failed` with the reason. A log that can't be written is only traced: the exchange goes on.
-    async fn step(&self, kind: &str, file: &str, items: Option<usize>, result: Result<(), &str>) {
-        self.write(
-            kind,
-            file,
-            items,
-            if result.is_ok() { "done" } else { "failed" },
-            result.err(),
-        )
-        .await;
+    /// Records a step that ended well, with its count when it has one (orders handed over or
+    /// confirmed); an import's `done` keeps the position its batches recorded.
+    async fn done(&self, kind: &str, file: &str, count: Option<usize>) {
+        let count = count.and_then(|n| i64::try_from(n).ok());
+        self.write(kind, file, count, "done", None).await;
     }
 
     /// Records an import's position after a batch.
-    async fn progress(&self, file: &str, items: u64) {
-        self.write(
-            "import",
-            file,
-            usize::try_from(items).ok(),
-            "progress",
-            None,
-        )
-        .await;
+    async fn progress(&self, file: &str, position: u64) {
+        let position = i64::try_from(position).ok();
+        self.write("import", file, position, "progress", None).await;
     }
 
+    /// Records a step that failed, with the reason, and answers 1C with that reason.
+    async fn failed(&self, kind: &str, file: &str, error: &str) -> Answer {
+        self.write(kind, file, None, "failed", Some(error)).await;
+        Answer::failure(error)
+    }
+
+    /// Writes the step; a log that can't be written is only traced: the exchange goes on.
     async fn write(
         &self,
         kind: &str,
         file: &str,
-        items: Option<usize>,
+        items: Option<i64>,
         outcome: &str,
         message: Option<&str>,
     ) {
-        let items = items.and_then(|n| i64::try_from(n).ok());
         let written = async {
             let mut tx = self.state.store.begin().await?;
             commerceml::log_exchange_step(
@@ -306,13 +295,10 @@ async fn import(
     let batch = match step {
         Ok(Step::Batch(batch)) => batch,
         Ok(Step::Done) => {
-            log.step("import", &filename, None, Ok(())).await;
+            log.done("import", &filename, None).await;
             return Answer::success();
         }
-        Err(error) => {
-            log.step("import", &filename, None, Err(&error)).await;
-            return Answer::failure(&error);
-        }
+        Err(error) => return log.failed("import", &filename, &error).await,
     };
     if batch.start == 0 {
         // The file's row begins when its import does, so the page shows how long it took.
@@ -320,8 +306,7 @@ async fn import(
     }
     if let Err(error) = apply(state, &batch.items).await {
         tracing::warn!(%error, "CommerceML import batch failed");
-        log.step("import", &filename, None, Err(&error)).await;
-        return Answer::failure(&error);
+        return log.failed("import", &filename, &error).await;
     }
     let message = batch.progress_message();
     let position = batch.end;
@@ -336,10 +321,7 @@ async fn import(
             log.progress(&filename, position).await;
             Answer::progress(&message)
         }
-        Err(error) => {
-            log.step("import", &filename, None, Err(&error)).await;
-            Answer::failure(&error)
-        }
+        Err(error) => log.failed("import", &filename, &error).await,
     }
 }
 
@@ -623,10 +605,7 @@ async fn query(
 ) -> Response {
     let orders = match orders_to_send(state).await {
         Ok(orders) => orders,
-        Err(error) => {
-            log.step("query", "", None, Err(&error)).await;
-            return text(Answer::failure(&error));
-        }
+        Err(error) => return text(log.failed("query", "", &error).await),
     };
     let ids: Vec<Uuid> = orders
         .iter()
@@ -650,20 +629,16 @@ async fn query(
             }
             .await;
             if let Err(error) = marked {
-                log.step("query", "", None, Err(&error.to_string())).await;
-                return text(Answer::failure(&error.to_string()));
+                return text(log.failed("query", "", &error.to_string()).await);
             }
-            log.step("query", "", Some(ids_sent), Ok(())).await;
+            log.done("query", "", Some(ids_sent)).await;
             (
                 [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
                 xml,
             )
                 .into_response()
         }
-        Err(error) => {
-            log.step("query", "", None, Err(&error)).await;
-            text(Answer::failure(&error))
-        }
+        Err(error) => text(log.failed("query", "", &error).await),
     }
 }
 
