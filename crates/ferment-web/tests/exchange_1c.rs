@@ -157,6 +157,45 @@ async fn catalog_and_offers_come_in_orders_go_out_and_statuses_come_back() {
             .expect("the exchange's steps");
         assert!(steps.contains("import.xml"), "{label}: {steps}");
         assert!(steps.contains("готово"), "{label}: {steps}");
+        // A step 1C gets a failure for is logged with the reason 1C was given.
+        let http = reqwest::Client::new();
+        let auth = http
+            .get(format!("{url}?type=catalog&mode=checkauth"))
+            .basic_auth("admin", Some(PASSWORD))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let lines: Vec<&str> = auth.lines().collect();
+        assert_eq!(lines.first(), Some(&"success"), "{label}: {auth}");
+        let refused = http
+            .get(format!(
+                "{url}?type=catalog&mode=import&filename=missing.xml"
+            ))
+            .header("Cookie", format!("{}={}", lines[1], lines[2]))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(refused.starts_with("failure"), "{label}: {refused}");
+        let (_, state) = app
+            .json(Method::GET, "/api/v1/integrations/commerceml", None)
+            .await;
+        let failed = &state["steps"][0];
+        assert_eq!(
+            (failed["file"].as_str(), failed["outcome"].as_str()),
+            (Some("missing.xml"), Some("failed")),
+            "{label}: {state}"
+        );
+        let reason = failed["message"].as_str().unwrap_or_default();
+        assert!(
+            !reason.is_empty() && refused.contains(reason),
+            "{label}: {reason} / {refused}"
+        );
         let manager = app.token_for("cml-manager", &["manager"]).await;
         let (status, _) = app
             .json_as(
