@@ -31,6 +31,9 @@ use uuid::Uuid;
 
 use crate::AppState;
 
+/// Where 1C's exchange calls: the route, and the path the 1C panel tells administrators to give 1C.
+pub const EXCHANGE_PATH: &str = "/exchange/1c";
+
 /// Items applied per `import` call (1C calls again while the answer is `progress`).
 const BATCH: usize = 500;
 

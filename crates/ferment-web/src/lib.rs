@@ -157,7 +157,7 @@ impl App {
         Router::new()
             .route("/health", get(health))
             .route(
-                "/exchange/1c",
+                exchange::EXCHANGE_PATH,
                 get(exchange::exchange_1c)
                     .post(exchange::exchange_1c)
                     .layer(axum::extract::DefaultBodyLimit::max(17 * 1024 * 1024)),

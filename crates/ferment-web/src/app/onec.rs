@@ -696,7 +696,7 @@ pub async fn commerceml_state(store: &Store, user: &CurrentUser) -> AppResult<Co
     let steps =
         ferment_store::commerceml::exchange_steps(&mut connection, EXCHANGE_STEPS_SHOWN).await?;
     Ok(CommercemlState {
-        exchange_path: "/exchange/1c",
+        exchange_path: crate::exchange::EXCHANGE_PATH,
         orders_waiting,
         steps,
     })
